@@ -1,0 +1,74 @@
+import { defineConfig, devices } from "@playwright/test";
+import * as path from "node:path";
+
+/**
+ * The suite runs against the release server, which Playwright starts itself
+ * (see `webServer`). Under `cargo leptos end-to-end` the app is already
+ * served by cargo-leptos, so only the wait in global-setup applies
+ * (E2E_EXTERNAL_APP=1, set by `npm run test:cargo-leptos`).
+ */
+const root = path.resolve(__dirname, "..");
+const serverBin =
+  process.env.E2E_SERVER_BIN ?? path.join(root, "target", "release", "centralauth-starter");
+export const APP_A = process.env.BASE_URL ?? "http://127.0.0.1:3000";
+const external = process.env.E2E_EXTERNAL_APP === "1";
+
+const chromiumArgs = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export default defineConfig({
+  testDir: "./tests",
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  // list for people, json for the closing summary line of scripts/test.sh.
+  reporter: [["list"], ["json", { outputFile: "test-results/results.json" }]],
+  globalSetup: "./global-setup.ts",
+  use: {
+    baseURL: APP_A,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+          args: chromiumArgs,
+        },
+      },
+    },
+  ],
+  webServer: external
+    ? undefined
+    : [
+        {
+          command: serverBin,
+          cwd: root,
+          url: `${APP_A}/`,
+          reuseExistingServer: false,
+          timeout: 60_000,
+          stdout: "pipe",
+          stderr: "pipe",
+          env: {
+            LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
+            LEPTOS_SITE_ADDR: new URL(APP_A).host,
+            LEPTOS_ENV: "PROD",
+            RUST_LOG: process.env.RUST_LOG ?? "info",
+          },
+        },
+      ],
+});

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Installs, pinned, only what is missing. Safe to run again: it then only confirms.
+#   scripts/setup.sh run    tools to build and run the app (cargo leptos watch)
+#   scripts/setup.sh test   the above plus wasm-opt, Chromium and the Playwright packages
+# Everything comes from crates.io, the npm registry or Debian; nothing else is downloaded.
+set -euo pipefail
+
+MODE="${1:-test}"
+case "$MODE" in run | test) ;; *) echo "usage: $0 [run|test]" >&2; exit 64 ;; esac
+
+CARGO_LEPTOS_VERSION="0.3.10" # 0.3.11 needs rustc 1.96
+WASM_OPT_CRATE_VERSION="0.116.1" # binaryen 116; Debian's binaryen 108 breaks hydration
+WASM_OPT_MIN_BINARYEN=116
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+say() { printf 'setup: %s\n' "$*"; }
+fail() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else fail "need root for: $*"; fi; }
+
+apt_updated=0
+apt_install() {
+  command -v apt-get >/dev/null || fail "$1 is missing and this is not a Debian/Ubuntu machine: install $1 yourself"
+  if [ "$apt_updated" = 0 ]; then as_root apt-get update -qq || fail "apt-get update failed"; apt_updated=1; fi
+  say "installing Debian package(s): $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null || fail "apt-get install $* failed"
+}
+
+# --- Rust -------------------------------------------------------------------
+command -v cargo >/dev/null || fail "cargo not found: install Rust (stable, 1.95 or newer) with rustup first"
+command -v rustup >/dev/null || fail "rustup not found: the wasm32 target is added with rustup"
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "ok: Rust target wasm32-unknown-unknown"
+else
+  say "adding Rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown || fail "could not add the wasm32-unknown-unknown target"
+fi
+
+if [ "$(cargo leptos --version 2>/dev/null || true)" = "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
+  say "ok: cargo-leptos $CARGO_LEPTOS_VERSION"
+else
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 14 minutes on 2 cores)"
+  cargo install --locked "cargo-leptos@$CARGO_LEPTOS_VERSION" || fail "cargo install cargo-leptos@$CARGO_LEPTOS_VERSION failed"
+fi
+
+# The CLI must equal the wasm-bindgen library in Cargo.lock; cargo-leptos does not check.
+BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
+[ -n "$BINDGEN_VERSION" ] || fail "no wasm-bindgen version found in Cargo.lock"
+if [ "$(wasm-bindgen --version 2>/dev/null || true)" = "wasm-bindgen $BINDGEN_VERSION" ]; then
+  say "ok: wasm-bindgen-cli $BINDGEN_VERSION"
+else
+  say "installing wasm-bindgen-cli $BINDGEN_VERSION (its lock file is not installable here, hence no --locked)"
+  cargo install --force "wasm-bindgen-cli@$BINDGEN_VERSION" || fail "cargo install wasm-bindgen-cli@$BINDGEN_VERSION failed"
+fi
+found="$(command -v wasm-bindgen)"
+[ "$("$found" --version)" = "wasm-bindgen $BINDGEN_VERSION" ] ||
+  fail "the first wasm-bindgen on PATH ($found) is not $BINDGEN_VERSION; remove it or put ~/.cargo/bin first"
+
+if [ "$MODE" = run ]; then
+  say "ready to run"
+  exit 0
+fi
+
+# --- release build: wasm-opt -------------------------------------------------
+wasm_opt_version() { "$1" --version 2>/dev/null | sed -n 's/^wasm-opt version \([0-9]*\).*/\1/p'; }
+if [ -x "$HOME/.cargo/bin/wasm-opt" ] && [ "$(wasm_opt_version "$HOME/.cargo/bin/wasm-opt")" = 116 ]; then
+  say "ok: wasm-opt (binaryen 116, crate wasm-opt $WASM_OPT_CRATE_VERSION)"
+else
+  say "installing wasm-opt $WASM_OPT_CRATE_VERSION (builds binaryen; about 8 minutes on 2 cores)"
+  cargo install --locked "wasm-opt@$WASM_OPT_CRATE_VERSION" || fail "cargo install wasm-opt@$WASM_OPT_CRATE_VERSION failed"
+fi
+found="$(command -v wasm-opt)"
+v="$(wasm_opt_version "$found")"
+[ -n "$v" ] && [ "$v" -ge "$WASM_OPT_MIN_BINARYEN" ] ||
+  fail "the first wasm-opt on PATH ($found, binaryen ${v:-unknown}) is older than $WASM_OPT_MIN_BINARYEN and silently breaks hydration; remove it (Debian's binaryen) or put ~/.cargo/bin first"
+
+# --- browser tests -----------------------------------------------------------
+CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ -x "$CHROMIUM" ]; then
+  say "ok: Chromium at $CHROMIUM"
+else
+  [ -z "${CHROMIUM_PATH:-}" ] || fail "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable"
+  apt_install chromium
+  [ -x /usr/bin/chromium ] || fail "the Debian package chromium did not provide /usr/bin/chromium"
+fi
+
+if ! command -v npm >/dev/null; then
+  apt_install nodejs npm
+fi
+lock_hash="$(sha256sum "$ROOT/end2end/package-lock.json" | cut -d' ' -f1)"
+marker="$ROOT/end2end/node_modules/.setup-lock-sha256"
+if [ -f "$marker" ] && [ "$(cat "$marker")" = "$lock_hash" ]; then
+  say "ok: end2end npm packages (package-lock.json unchanged)"
+else
+  say "installing end2end npm packages (npm ci; Playwright downloads no browser)"
+  (cd "$ROOT/end2end" && npm ci --no-audit --no-fund) || fail "npm ci in end2end/ failed"
+  echo "$lock_hash" >"$marker"
+fi
+say "ready to test"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Sets up what is missing, then runs every check: fmt, clippy (server and wasm),
+# the Rust tests, and the Playwright suite in Chromium against the release build.
+# Exits non-zero if anything fails.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+"$ROOT/scripts/setup.sh" test
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (server, ssr)"
+cargo clippy --locked --features ssr --all-targets -- -D warnings
+
+step "clippy (browser, hydrate, wasm32)"
+cargo clippy --locked --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+step "Rust tests (ssr)"
+cargo test --locked --features ssr 2>&1 | tee target/rust-tests.log
+rust_summary="$(awk '/^test result:/ { p += $4; f += $6 } END { printf "%d passed, %d failed", p, f }' target/rust-tests.log)"
+
+step "release build (cargo leptos build --release)"
+cargo leptos build --release --cargo-locked
+
+step "Playwright (Chromium, release build)"
+e2e_status=0
+rm -f end2end/test-results/results.json
+(cd end2end && npx playwright test) || e2e_status=$?
+e2e_summary="$(node -e '
+  const r = require(process.argv[1]);
+  const s = r.stats || {};
+  console.log(`${s.expected || 0} passed, ${(s.unexpected || 0) + (s.flaky || 0)} failed`);
+' "$ROOT/end2end/test-results/results.json" 2>/dev/null || echo "0 passed, 1 failed")"
+
+echo
+echo "rust: $rust_summary"
+echo "playwright: $e2e_summary"
+exit "$e2e_status"

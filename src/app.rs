@@ -1,0 +1,122 @@
+//! The shell, the root component and the routes.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes, A},
+    StaticSegment,
+};
+
+use crate::demo::GreetingForm;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/centralauth-starter.css" />
+        <Link rel="icon" type_="image/x-icon" href="/favicon.ico" />
+        <Title text="CentralAuth starter" />
+        <Router>
+            <header class="site-header">
+                <A href="/" attr:class="brand">
+                    "CentralAuth starter"
+                </A>
+            </header>
+            <main class="content">
+                <ErrorBoundary fallback=|errors| {
+                    view! { <ErrorPanel errors /> }
+                }>
+                    <Routes fallback=NotFound>
+                        <Route path=StaticSegment("") view=HomePage />
+                    </Routes>
+                </ErrorBoundary>
+            </main>
+            <footer class="site-footer">
+                <HydrationStatus />
+            </footer>
+        </Router>
+    }
+}
+
+#[component]
+fn HomePage() -> impl IntoView {
+    view! {
+        <Title text="Home · CentralAuth starter" />
+        <h1>"Sign in, and sign out properly"</h1>
+        <p class="lede">
+            "A Leptos full-stack starter for CentralAuth: server-rendered pages, hydrated WebAssembly, and a logout that really ends the session."
+        </p>
+        <GreetingForm />
+    }
+}
+
+/// Shows whether the wasm bundle has taken over the server-rendered page.
+/// Effects never run during SSR, so "interactive" proves hydration.
+#[component]
+fn HydrationStatus() -> impl IntoView {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    view! {
+        <span class="hydration" data-testid="hydration-status">
+            {move || if hydrated.get() { "interactive" } else { "server-rendered" }}
+        </span>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found · CentralAuth starter" />
+        <section class="panel panel-notice" role="alert">
+            <h1>"Page not found"</h1>
+            <p>"There is nothing at this address. It may have moved, or the link may be mistyped."</p>
+            <p>
+                <A href="/">"Back to the home page"</A>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn ErrorPanel(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    view! {
+        <section class="panel panel-error" role="alert">
+            <h1>"Something went wrong"</h1>
+            <ul>
+                {move || {
+                    errors
+                        .get()
+                        .into_iter()
+                        .map(|(_, e)| view! { <li>{e.to_string()}</li> })
+                        .collect_view()
+                }}
+            </ul>
+            <p>
+                <a href="/">"Back to the home page"</a>
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,20 @@
+//! CentralAuth starter for Leptos: the library holds the app (shared by the
+//! server and the wasm bundle) and, behind `ssr`, everything that must never
+//! reach the browser.
+
+pub mod app;
+pub mod demo;
+
+#[cfg(feature = "ssr")]
+pub mod centralauth;
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}
