@@ -9,7 +9,11 @@ use tracing_subscriber::EnvFilter;
 
 use crate::{
     app::{shell, App},
-    config::Config,
+    centralauth::{
+        dev::{DevProvider, DevProviderConfig, DEV_ORGANIZATION_ID, DEV_SECRET, EMBEDDED_PATH},
+        CentralAuthClient, ClientBuildError, ClientConfig, Secret,
+    },
+    config::{Config, ProviderMode},
 };
 
 /// Everything handlers and server functions share. Cheap to clone.
@@ -17,6 +21,10 @@ use crate::{
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub config: Arc<Config>,
+    /// The process's one CentralAuth client (one connection pool).
+    pub centralauth: CentralAuthClient,
+    /// Present only when no credentials are configured.
+    pub dev_provider: Option<DevProvider>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -33,16 +41,67 @@ pub fn init_tracing() {
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
 }
 
-pub fn build_state(config: Config) -> AppState {
-    AppState {
+pub fn build_state(config: Config) -> Result<AppState, ServerError> {
+    let (client_config, dev_provider) = match &config.provider {
+        ProviderMode::Remote {
+            organization_id,
+            secret,
+            base_url,
+        } => (
+            ClientConfig {
+                organization_id: organization_id.clone(),
+                secret: secret.clone(),
+                base_url: base_url.clone(),
+                app_origin: config.public_origin.clone(),
+                connect_timeout: config.http.connect_timeout,
+                request_timeout: config.http.request_timeout,
+                pool_max_idle_per_host: config.http.pool_max_idle_per_host,
+            },
+            None,
+        ),
+        ProviderMode::Embedded => {
+            let public_base = format!("{}{EMBEDDED_PATH}", config.public_origin);
+            let mut registered_origins = vec![config.public_origin.clone()];
+            registered_origins.extend(config.dev.extra_origins.iter().cloned());
+            let provider = DevProvider::new(DevProviderConfig {
+                public_base: public_base.clone(),
+                organization_id: DEV_ORGANIZATION_ID.into(),
+                secret: Secret::new(DEV_SECRET),
+                registered_origins,
+                test_hooks: config.dev.test_hooks,
+                token_ttl: std::time::Duration::from_secs(24 * 3600),
+            });
+            (
+                ClientConfig {
+                    organization_id: DEV_ORGANIZATION_ID.into(),
+                    secret: Secret::new(DEV_SECRET),
+                    base_url: url::Url::parse(&public_base)
+                        .map_err(|e| ServerError::Setup(e.to_string()))?,
+                    app_origin: config.public_origin.clone(),
+                    connect_timeout: config.http.connect_timeout,
+                    request_timeout: config.http.request_timeout,
+                    pool_max_idle_per_host: config.http.pool_max_idle_per_host,
+                },
+                Some(provider),
+            )
+        }
+    };
+    let centralauth = CentralAuthClient::new(&client_config)?;
+    Ok(AppState {
         leptos_options: config.leptos.clone(),
         config: Arc::new(config),
-    }
+        centralauth,
+        dev_provider,
+    })
 }
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    Router::new()
+    let mut router = Router::new();
+    if let Some(provider) = &state.dev_provider {
+        router = router.nest(EMBEDDED_PATH, provider.router());
+    }
+    router
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -60,12 +119,24 @@ pub enum ServerError {
     },
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
+    #[error("cannot set up CentralAuth: {0}")]
+    Setup(String),
+    #[error(transparent)]
+    Client(#[from] ClientBuildError),
 }
 
 pub async fn run(config: Config) -> Result<(), ServerError> {
     let addr = config.leptos.site_addr;
-    let state = build_state(config);
+    let state = build_state(config)?;
     let app = router(state.clone());
+    match &state.dev_provider {
+        Some(provider) => tracing::warn!(
+            "DEVELOPMENT CentralAuth is active at {}: anyone can sign in as anyone. \
+             Set AUTH_ORGANIZATION_ID and AUTH_SECRET to use the real CentralAuth.",
+            provider.config().public_base
+        ),
+        None => tracing::info!("using CentralAuth at {}", state.centralauth.base_url()),
+    }
 
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -1,6 +1,15 @@
 //! CentralAuth, server side only and with no Leptos in it: the wire client
 //! and the embedded development provider that speaks the same contract.
 
+mod client;
+pub mod dev;
+mod error;
+mod pkce;
 mod secret;
+mod types;
 
+pub use client::{basic_auth_value, CentralAuthClient, ClientBuildError, ClientConfig};
+pub use error::CentralAuthError;
+pub use pkce::{challenge_s256, is_valid_verifier, new_verifier, random_urlsafe};
 pub use secret::Secret;
+pub use types::{ClientContext, LoginParams, TokenResponse, User};
