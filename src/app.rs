@@ -4,10 +4,16 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
-    StaticSegment,
+    SsrMode, StaticSegment,
 };
 
-use crate::demo::GreetingForm;
+use crate::{
+    auth::components::{
+        provide_session, use_session, AccountPage, DevProviderBadge, LogoutButton, LogoutPage,
+        SignInErrorPage, UserMenu,
+    },
+    demo::GreetingForm,
+};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -30,6 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_session();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/centralauth-starter.css" />
@@ -40,6 +47,10 @@ pub fn App() -> impl IntoView {
                 <A href="/" attr:class="brand">
                     "CentralAuth starter"
                 </A>
+                <DevProviderBadge />
+                <nav class="site-nav" aria-label="Account">
+                    <UserMenu />
+                </nav>
             </header>
             <main class="content">
                 <ErrorBoundary fallback=|errors| {
@@ -47,6 +58,10 @@ pub fn App() -> impl IntoView {
                 }>
                     <Routes fallback=NotFound>
                         <Route path=StaticSegment("") view=HomePage />
+                        // Async: the redirect for anonymous visitors must be decided before headers go out.
+                        <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("logout") view=LogoutPage />
+                        <Route path=(StaticSegment("auth"), StaticSegment("error")) view=SignInErrorPage />
                     </Routes>
                 </ErrorBoundary>
             </main>
@@ -65,7 +80,58 @@ fn HomePage() -> impl IntoView {
         <p class="lede">
             "A Leptos full-stack starter for CentralAuth: server-rendered pages, hydrated WebAssembly, and a logout that really ends the session."
         </p>
+        <SessionPanel />
         <GreetingForm />
+    }
+}
+
+/// Who is signed in, and the way out.
+#[component]
+fn SessionPanel() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Transition fallback=|| view! { <section class="panel">"Checking your session…"</section> }>
+            {move || {
+                session
+                    .user
+                    .get()
+                    .map(|result| match result {
+                        Ok(Some(user)) => {
+                            view! {
+                                <section class="panel" data-testid="session-panel">
+                                    <h2>"Signed in"</h2>
+                                    <p>
+                                        "You are signed in as " <strong>{user.email.clone()}</strong> ". "
+                                        <A href="/account">"Your account"</A>
+                                    </p>
+                                    <LogoutButton />
+                                </section>
+                            }
+                                .into_any()
+                        }
+                        Ok(None) => {
+                            view! {
+                                <section class="panel" data-testid="session-panel">
+                                    <h2>"Signed out"</h2>
+                                    <p>"Sign in with CentralAuth to see your account and try logging out."</p>
+                                    <a class="button" href="/api/auth/login?return_to=/" rel="external">
+                                        "Sign in"
+                                    </a>
+                                </section>
+                            }
+                                .into_any()
+                        }
+                        Err(_) => {
+                            view! {
+                                <section class="panel panel-error" role="alert">
+                                    "Your session could not be checked: CentralAuth is unreachable."
+                                </section>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Transition>
     }
 }
 

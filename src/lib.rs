@@ -3,6 +3,7 @@
 //! reach the browser.
 
 pub mod app;
+pub mod auth;
 pub mod demo;
 
 #[cfg(feature = "ssr")]

@@ -9,6 +9,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::{
     app::{shell, App},
+    auth::{cookies, csrf, routes as auth_routes, state::StateKey},
     centralauth::{
         dev::{DevProvider, DevProviderConfig, DEV_ORGANIZATION_ID, DEV_SECRET, EMBEDDED_PATH},
         CentralAuthClient, ClientBuildError, ClientConfig, Secret,
@@ -25,6 +26,8 @@ pub struct AppState {
     pub centralauth: CentralAuthClient,
     /// Present only when no credentials are configured.
     pub dev_provider: Option<DevProvider>,
+    /// Signs the OAuth `state`; derived from the client secret.
+    pub state_key: StateKey,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -87,7 +90,9 @@ pub fn build_state(config: Config) -> Result<AppState, ServerError> {
         }
     };
     let centralauth = CentralAuthClient::new(&client_config)?;
+    let state_key = StateKey::derive(client_config.secret.expose());
     Ok(AppState {
+        state_key,
         leptos_options: config.leptos.clone(),
         config: Arc::new(config),
         centralauth,
@@ -101,13 +106,38 @@ pub fn router(state: AppState) -> Router {
     if let Some(provider) = &state.dev_provider {
         router = router.nest(EMBEDDED_PATH, provider.router());
     }
+    let own_origin: Arc<str> = state.config.public_origin.as_str().into();
     router
+        .merge(auth_routes::router())
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(no_store_when_signed_in))
+        .layer(axum::middleware::from_fn_with_state(
+            own_origin,
+            csrf::layer,
+        ))
         .with_state(state)
+}
+
+/// Responses to a request that carries a session are never cached, so Back
+/// or a shared cache cannot show signed-in content after logout.
+async fn no_store_when_signed_in(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let signed_in = cookies::read(req.headers(), cookies::ACCESS_TOKEN).is_some();
+    let static_asset = req.uri().path().starts_with("/pkg/");
+    let mut res = next.run(req).await;
+    if signed_in && !static_asset {
+        res.headers_mut().insert(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("no-store, private"),
+        );
+    }
+    res
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,450 @@
+//! The session in the UI: the user resource, the header menu, the account
+//! page, and the logout button with its "log out everywhere" toggle.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+
+use super::{
+    development_provider_active, get_user, CurrentUser, LogoutError, SignOut,
+    EVERYWHERE_FAILED_MESSAGE,
+};
+
+/// Shared by every component that cares who is signed in.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub user: Resource<Result<Option<CurrentUser>, ServerFnError>>,
+    version: RwSignal<u64>,
+}
+
+impl Session {
+    /// Asks the server again (after a sign-out here or in another tab).
+    pub fn refresh(&self) {
+        self.version.update(|v| *v += 1);
+    }
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
+
+/// Creates the user resource and keeps it in step with other tabs.
+pub fn provide_session() -> Session {
+    let version = RwSignal::new(0u64);
+    // Blocking: the first HTML already shows the right header, and hydration
+    // reuses the value instead of asking again.
+    let user = Resource::new_blocking(move || version.get(), |_| get_user());
+    let session = Session { user, version };
+    provide_context(session);
+    #[cfg(feature = "hydrate")]
+    browser::listen(session);
+    session
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+
+    use super::Session;
+
+    const CHANNEL: &str = "centralauth-starter-session";
+
+    pub fn listen(session: Session) {
+        if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
+            let on_message =
+                Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| session.refresh());
+            channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            // Both live as long as the page.
+            on_message.forget();
+            std::mem::forget(channel);
+        }
+        // A page restored from the back/forward cache checks the session again.
+        let on_pageshow = Closure::<dyn FnMut(web_sys::PageTransitionEvent)>::new(
+            move |ev: web_sys::PageTransitionEvent| {
+                if ev.persisted() {
+                    session.refresh();
+                }
+            },
+        );
+        let _ = leptos::prelude::window()
+            .add_event_listener_with_callback("pageshow", on_pageshow.as_ref().unchecked_ref());
+        on_pageshow.forget();
+    }
+
+    /// Tells the app's other tabs that this browser signed out.
+    pub fn announce_sign_out() {
+        if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
+            let _ = channel.post_message(&JsValue::from_str("signed-out"));
+            channel.close();
+        }
+    }
+}
+
+/// Percent-encodes a query value (no `url` crate in the wasm bundle).
+pub fn encode_query_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+pub fn login_href(return_to: &str) -> String {
+    format!(
+        "/api/auth/login?return_to={}",
+        encode_query_value(return_to)
+    )
+}
+
+/// "Sign in", or the user's avatar and e-mail, in the header.
+#[component]
+pub fn UserMenu() -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    let here = move || {
+        let search = location.search.get();
+        if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!("{}?{search}", location.pathname.get())
+        }
+    };
+    view! {
+        <Transition fallback=|| view! { <span class="user-menu muted">"Checking session…"</span> }>
+            {move || {
+                session
+                    .user
+                    .get()
+                    .map(|result| match result {
+                        Ok(Some(user)) => {
+                            view! {
+                                <a class="user-menu" href="/account" title="Your account">
+                                    <Avatar user=user.clone() />
+                                    <span data-testid="user-email">{user.email.clone()}</span>
+                                </a>
+                            }
+                                .into_any()
+                        }
+                        Ok(None) => {
+                            view! {
+                                <a class="button" href=move || login_href(&here()) rel="external">
+                                    "Sign in"
+                                </a>
+                            }
+                                .into_any()
+                        }
+                        Err(_) => {
+                            view! {
+                                <span class="user-menu warn" role="status">
+                                    "Session check unavailable"
+                                </span>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn Avatar(user: CurrentUser) -> impl IntoView {
+    let initial = user
+        .email
+        .chars()
+        .next()
+        .map(|c| c.to_uppercase().to_string())
+        .unwrap_or_default();
+    match user.avatar_url {
+        Some(src) => {
+            view! { <img class="avatar" src=src alt="" width="32" height="32" /> }.into_any()
+        }
+        None => view! { <span class="avatar" aria-hidden="true">{initial}</span> }.into_any(),
+    }
+}
+
+/// A badge while the embedded development CentralAuth is in use.
+#[component]
+pub fn DevProviderBadge() -> impl IntoView {
+    let active = OnceResource::new(development_provider_active());
+    view! {
+        <Suspense>
+            {move || {
+                matches!(active.get(), Some(Ok(true)))
+                    .then(|| {
+                        view! {
+                            <span
+                                class="dev-badge"
+                                title="Signing in uses the embedded development CentralAuth: any e-mail works. Set AUTH_ORGANIZATION_ID and AUTH_SECRET to use the real one."
+                            >
+                                "development sign-in"
+                            </span>
+                        }
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// The logout form: a toggle for "everywhere" and a button. An `ActionForm`,
+/// so it works without JavaScript; with it, the page updates in place.
+#[component]
+pub fn LogoutButton(
+    /// Where to go afterwards (validated on the server); default `/`.
+    #[prop(optional, into)]
+    return_to: Option<String>,
+    /// Show the "everywhere" failure from the start (the no-JavaScript path
+    /// lands on /logout?failed=everywhere).
+    #[prop(optional)]
+    failed_everywhere: bool,
+) -> impl IntoView {
+    let session = use_session();
+    let action = ServerAction::<SignOut>::new();
+    let pending = action.pending();
+    let result = action.value();
+    let return_to = return_to.unwrap_or_default();
+    let navigate = use_navigate();
+
+    Effect::new(move |_| {
+        if let Some(Ok(done)) = result.get() {
+            session.refresh();
+            #[cfg(feature = "hydrate")]
+            browser::announce_sign_out();
+            if done.redirect_to.starts_with('/') {
+                navigate(&done.redirect_to, Default::default());
+            } else {
+                let _ = window().location().set_href(&done.redirect_to);
+            }
+        }
+    });
+
+    let failed = move || match result.get() {
+        Some(Err(LogoutError::Everywhere { .. })) => Some(EVERYWHERE_FAILED_MESSAGE.to_string()),
+        Some(Err(other)) => Some(other.to_string()),
+        Some(Ok(_)) => None,
+        None => failed_everywhere.then(|| EVERYWHERE_FAILED_MESSAGE.to_string()),
+    };
+    let return_field = return_to.clone();
+    let retry_return = return_to.clone();
+    let local_return = return_to.clone();
+
+    view! {
+        <div class="logout">
+            <ActionForm action attr:class="logout-form" attr:aria-label="Log out">
+                <input type="hidden" name="return_to" value=return_field />
+                <div class="toggle">
+                    <input
+                        type="checkbox"
+                        id="logout-everywhere"
+                        name="everywhere"
+                        value="true"
+                        aria-describedby="logout-everywhere-hint"
+                    />
+                    <label for="logout-everywhere">"Log out everywhere"</label>
+                    <p class="hint" id="logout-everywhere-hint">
+                        "Also end your CentralAuth session in every other app that uses it"
+                    </p>
+                </div>
+                <button type="submit" class="logout-button" disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
+                    {move || if pending.get() { "Signing out..." } else { "Log out" }}
+                </button>
+            </ActionForm>
+            {move || {
+                failed()
+                    .map(|message| {
+                        let retry_return = retry_return.clone();
+                        let local_return = local_return.clone();
+                        view! {
+                            <div class="panel panel-error logout-error" role="alert">
+                                <p>{message}</p>
+                                <div class="row">
+                                    <ActionForm action>
+                                        <input type="hidden" name="everywhere" value="true" />
+                                        <input type="hidden" name="return_to" value=retry_return />
+                                        <button type="submit" disabled=move || pending.get()>
+                                            "Try again"
+                                        </button>
+                                    </ActionForm>
+                                    <ActionForm action>
+                                        <input type="hidden" name="return_to" value=local_return />
+                                        <button type="submit" class="secondary" disabled=move || pending.get()>
+                                            "Log out of this app only"
+                                        </button>
+                                    </ActionForm>
+                                </div>
+                            </div>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
+/// Tells a signed-out visitor where they are and how to sign in.
+#[component]
+pub fn SignedOutNotice(#[prop(into)] return_to: String) -> impl IntoView {
+    view! {
+        <section class="panel" data-testid="signed-out">
+            <h1>"You are signed out"</h1>
+            <p>
+                <a class="button" href=login_href(&return_to) rel="external">
+                    "Sign in"
+                </a>
+            </p>
+        </section>
+    }
+}
+
+/// `/account`: the user's details and the logout form. Anonymous visitors
+/// are sent to sign in and brought back.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Title text="Account · CentralAuth starter" />
+        <Suspense fallback=|| view! { <p>"Loading your account…"</p> }>
+            {move || {
+                session
+                    .user
+                    .get()
+                    .map(|result| match result {
+                        Ok(Some(user)) => {
+                            view! {
+                                <h1>"Your account"</h1>
+                                <section class="panel account">
+                                    <Avatar user=user.clone() />
+                                    <dl>
+                                        <dt>"E-mail"</dt>
+                                        <dd data-testid="account-email">{user.email.clone()}</dd>
+                                        <dt>"User id"</dt>
+                                        <dd>{user.id.clone()}</dd>
+                                    </dl>
+                                </section>
+                                <LogoutButton />
+                            }
+                                .into_any()
+                        }
+                        Ok(None) => {
+                            #[cfg(feature = "ssr")]
+                            leptos_axum::redirect(&login_href("/account"));
+                            view! { <SignedOutNotice return_to="/account" /> }.into_any()
+                        }
+                        Err(e) => view! { <SessionUnavailable error=e /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SessionUnavailable(error: ServerFnError) -> impl IntoView {
+    let message = match error {
+        ServerFnError::ServerError(m) => m,
+        other => other.to_string(),
+    };
+    view! {
+        <section class="panel panel-error" role="alert">
+            <h1>"Your session could not be checked"</h1>
+            <p>{message}</p>
+            <p>"Reload the page in a moment."</p>
+        </section>
+    }
+}
+
+/// `/logout`: the form on its own page; also where plain form posts land
+/// when "log out everywhere" failed.
+#[component]
+pub fn LogoutPage() -> impl IntoView {
+    let session = use_session();
+    let query = use_query_map();
+    let return_to = move || query.read().get("return_to").unwrap_or_default();
+    let failed = move || query.read().get("failed").as_deref() == Some("everywhere");
+    view! {
+        <Title text="Log out · CentralAuth starter" />
+        <Suspense fallback=|| view! { <p>"Checking your session…"</p> }>
+            {move || {
+                session
+                    .user
+                    .get()
+                    .map(|result| match result {
+                        Ok(Some(user)) => {
+                            view! {
+                                <h1>"Log out"</h1>
+                                <p>"You are signed in as " <strong>{user.email.clone()}</strong> "."</p>
+                                <LogoutButton return_to=return_to() failed_everywhere=failed() />
+                            }
+                                .into_any()
+                        }
+                        Ok(None) => view! { <SignedOutNotice return_to="/" /> }.into_any(),
+                        Err(e) => view! { <SessionUnavailable error=e /> }.into_any(),
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// The readable page for a sign-in that did not complete.
+#[component]
+pub fn SignInErrorPage() -> impl IntoView {
+    let query = use_query_map();
+    let get = move |k: &str| query.read().get(k).unwrap_or_default();
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::BAD_REQUEST);
+    }
+    let message = move || {
+        match get("reason").as_str() {
+        "state_expired" => "Your sign-in took too long and has expired.".to_string(),
+        "state_invalid" => {
+            "This sign-in response could not be verified: it may have been tampered with, or it was not started here.".to_string()
+        }
+        "missing_code" => "The sign-in response from CentralAuth was incomplete.".to_string(),
+        "provider" => "CentralAuth could not sign you in.".to_string(),
+        "verify_refused" => format!("CentralAuth refused to complete the sign-in ({}).", get("code")),
+        "unavailable" => "CentralAuth could not be reached. Please try again in a moment.".to_string(),
+        _ => "The sign-in did not complete.".to_string(),
+    }
+    };
+    let detail = move || {
+        let d = get("detail");
+        (!d.is_empty()).then(|| view! { <p class="detail">"CentralAuth said: " <q>{d}</q></p> })
+    };
+    let retry = move || {
+        let r = get("return_to");
+        login_href(if r.is_empty() { "/" } else { &r })
+    };
+    view! {
+        <Title text="Sign-in problem · CentralAuth starter" />
+        <section class="panel panel-error" role="alert">
+            <h1>"Sign-in did not complete"</h1>
+            <p data-testid="signin-error">{message}</p>
+            {detail}
+            <p>
+                <a class="button" href=retry rel="external">
+                    "Try signing in again"
+                </a>
+                " "
+                <a href="/">"Back to the home page"</a>
+            </p>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(
+            encode_query_value("/account?tab=a b&x=ü"),
+            "/account%3Ftab%3Da%20b%26x%3D%C3%BC"
+        );
+        assert_eq!(login_href("/"), "/api/auth/login?return_to=/");
+    }
+}

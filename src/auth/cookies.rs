@@ -1,0 +1,165 @@
+//! The app's auth cookies. One builder makes both the `Set-Cookie` that sets
+//! a cookie and the one that clears it, so their attributes cannot drift
+//! (a clear with another Path or Domain would leave the cookie in place).
+
+use cookie::{time::Duration, Cookie, SameSite};
+
+/// The session cookie; name kept from CentralAuth's NPM library.
+pub const ACCESS_TOKEN: &str = "access_token";
+/// The PKCE verifier between login and callback.
+pub const CODE_VERIFIER: &str = "code_verifier";
+/// Never set by this app, but cleared on logout in case a sibling app using
+/// the NPM library's `unsafeIncludeUser` left one on this origin.
+pub const ID_TOKEN: &str = "id_token";
+
+pub const ALL: [&str; 3] = [ACCESS_TOKEN, CODE_VERIFIER, ID_TOKEN];
+
+pub const CODE_VERIFIER_MAX_AGE_SECS: i64 = 3600;
+/// Used when CentralAuth gives neither `expires_in` nor `expires_at`: the
+/// cookie is only a carrier, CentralAuth still checks the session on every
+/// request, so a day keeps stale cookies from lingering.
+pub const ACCESS_TOKEN_FALLBACK_MAX_AGE_SECS: i64 = 24 * 3600;
+
+fn builder(name: &'static str, value: String, secure: bool) -> cookie::CookieBuilder<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+}
+
+/// `Set-Cookie` value that sets `name`.
+pub fn set(name: &'static str, value: &str, max_age_secs: i64, secure: bool) -> String {
+    builder(name, value.to_string(), secure)
+        .max_age(Duration::seconds(max_age_secs.max(0)))
+        .build()
+        .to_string()
+}
+
+/// `Set-Cookie` value that removes `name`: same attributes, empty value,
+/// `Max-Age=0` and an `Expires` in the past for old browsers.
+pub fn clear(name: &'static str, secure: bool) -> String {
+    builder(name, String::new(), secure)
+        .max_age(Duration::ZERO)
+        .expires(cookie::time::OffsetDateTime::UNIX_EPOCH)
+        .build()
+        .to_string()
+}
+
+/// Reads one cookie from the request's `Cookie` headers.
+pub fn read(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
+        .find(|v| !v.is_empty())
+}
+
+/// Seconds the access-token cookie should live.
+pub fn access_token_max_age(expires_in: Option<u64>, expires_at: Option<&str>) -> i64 {
+    if let Some(secs) = expires_in {
+        return secs.min(i64::MAX as u64) as i64;
+    }
+    if let Some(at) = expires_at.and_then(|s| {
+        cookie::time::OffsetDateTime::parse(
+            s,
+            &cookie::time::format_description::well_known::Rfc3339,
+        )
+        .ok()
+    }) {
+        return (at - cookie::time::OffsetDateTime::now_utc())
+            .whole_seconds()
+            .max(0);
+    }
+    ACCESS_TOKEN_FALLBACK_MAX_AGE_SECS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Attributes other than value and lifetime, as a browser keys them.
+    fn identity(
+        set_cookie: &str,
+    ) -> (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<bool>,
+        Option<SameSite>,
+        bool,
+    ) {
+        let c = Cookie::parse(set_cookie.to_string()).unwrap();
+        (
+            c.name().to_string(),
+            c.path().map(str::to_string),
+            c.domain().map(str::to_string),
+            c.http_only(),
+            c.same_site(),
+            c.secure().unwrap_or(false),
+        )
+    }
+
+    #[test]
+    fn clearing_uses_exactly_the_setting_attributes() {
+        for secure in [false, true] {
+            for name in ALL {
+                let set = set(name, "v", 60, secure);
+                let clear = clear(name, secure);
+                assert_eq!(identity(&set), identity(&clear), "{name} secure={secure}");
+                let parsed = Cookie::parse(clear.clone()).unwrap();
+                assert_eq!(parsed.value(), "");
+                assert_eq!(parsed.max_age(), Some(Duration::ZERO));
+                assert!(
+                    clear.contains("Expires=Thu, 01 Jan 1970 00:00:00 GMT"),
+                    "{clear}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn access_token_cookie_has_the_specified_attributes() {
+        let c = set(ACCESS_TOKEN, "tok", 3600, true);
+        assert_eq!(
+            c,
+            "access_token=tok; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=3600"
+        );
+        let dev = set(ACCESS_TOKEN, "tok", 3600, false);
+        assert!(!dev.contains("Secure"), "{dev}");
+    }
+
+    #[test]
+    fn max_age_comes_from_expires_in_then_expires_at_then_the_fallback() {
+        assert_eq!(access_token_max_age(Some(120), None), 120);
+        let in_an_hour = (cookie::time::OffsetDateTime::now_utc() + Duration::hours(1))
+            .format(&cookie::time::format_description::well_known::Rfc3339)
+            .unwrap();
+        let secs = access_token_max_age(None, Some(&in_an_hour));
+        assert!((3590..=3600).contains(&secs), "{secs}");
+        assert_eq!(
+            access_token_max_age(None, Some("garbage")),
+            ACCESS_TOKEN_FALLBACK_MAX_AGE_SECS
+        );
+        assert_eq!(
+            access_token_max_age(None, None),
+            ACCESS_TOKEN_FALLBACK_MAX_AGE_SECS
+        );
+    }
+
+    #[test]
+    fn reads_one_cookie_among_many() {
+        let mut h = http::HeaderMap::new();
+        h.append(
+            http::header::COOKIE,
+            "a=1; access_token=abc.def=; b=2".parse().unwrap(),
+        );
+        assert_eq!(read(&h, ACCESS_TOKEN).as_deref(), Some("abc.def="));
+        assert_eq!(read(&h, CODE_VERIFIER), None);
+    }
+}

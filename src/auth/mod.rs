@@ -1,0 +1,158 @@
+//! Sign-in, the session and sign-out: server functions and components here,
+//! pure rules and HTTP routes in the server-only modules.
+
+pub mod components;
+
+#[cfg(feature = "ssr")]
+pub mod client_ip;
+#[cfg(feature = "ssr")]
+pub mod cookies;
+#[cfg(feature = "ssr")]
+pub mod csrf;
+#[cfg(feature = "ssr")]
+pub mod return_url;
+#[cfg(feature = "ssr")]
+pub mod routes;
+#[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::{
+    prelude::*,
+    server_fn::{codec::JsonEncoding, error::FromServerFnError},
+};
+use serde::{Deserialize, Serialize};
+
+pub const EVERYWHERE_FAILED_MESSAGE: &str =
+    "We couldn't end your CentralAuth session everywhere. You are still signed in here.";
+
+/// What the browser may know about the signed-in user. No tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: String,
+    pub email: String,
+    pub avatar_url: Option<String>,
+}
+
+/// A finished sign-out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedOut {
+    /// The validated return URL: a path on this app or an allowed absolute URL.
+    pub redirect_to: String,
+    pub everywhere: bool,
+}
+
+/// Why a sign-out did not happen; shown to the user as is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum LogoutError {
+    /// CentralAuth could not end the session (timeout, refused, 5xx, 429, …).
+    /// The session here is kept, so the user is still signed in.
+    #[error("{}", EVERYWHERE_FAILED_MESSAGE)]
+    Everywhere { error_code: String },
+    #[error("Signing out failed: {0}")]
+    Other(String),
+}
+
+impl FromServerFnError for LogoutError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        Self::Other(value.to_string())
+    }
+}
+
+/// Whether this server runs the embedded development CentralAuth.
+#[server(prefix = "/api/auth", endpoint = "provider")]
+pub async fn development_provider_active() -> Result<bool, ServerFnError> {
+    let state = expect_context::<crate::server::AppState>();
+    Ok(state.dev_provider.is_some())
+}
+
+/// The signed-in user, `None` when signed out. Clears the session cookie when
+/// CentralAuth says the session is gone.
+#[server(prefix = "/api/auth", endpoint = "current_user")]
+pub async fn get_user() -> Result<Option<CurrentUser>, ServerFnError> {
+    use axum::extract::ConnectInfo;
+    use http::{header, HeaderValue};
+    use std::net::SocketAddr;
+
+    let state = expect_context::<crate::server::AppState>();
+    let parts = expect_context::<http::request::Parts>();
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let lookup = session::current_user(&state, &parts.headers, peer)
+        .await
+        .map_err(|_| {
+            ServerFnError::new("CentralAuth could not be reached to check your session.")
+        })?;
+    for c in lookup.set_cookies {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            response.append_header(header::SET_COOKIE, v);
+        }
+    }
+    Ok(lookup.user)
+}
+
+/// Signs out. `everywhere` also ends the CentralAuth session in every app
+/// sharing it. With JavaScript the result comes back as data; a plain form
+/// post gets a 303 to the return URL (or to the error page).
+#[server(prefix = "/api/auth", endpoint = "signout")]
+pub async fn sign_out(
+    #[server(default)] everywhere: bool,
+    #[server(default)] return_to: Option<String>,
+) -> Result<SignedOut, LogoutError> {
+    use http::{header, HeaderValue, StatusCode};
+
+    let state = expect_context::<crate::server::AppState>();
+    let parts = expect_context::<http::request::Parts>();
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    // A form post without JavaScript navigates; the wasm client asks for data.
+    let plain_form = parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    response.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+
+    match session::logout(&state, &parts.headers, everywhere, return_to.as_deref()).await {
+        Ok(outcome) => {
+            for c in &outcome.set_cookies {
+                if let Ok(v) = HeaderValue::from_str(c) {
+                    response.append_header(header::SET_COOKIE, v);
+                }
+            }
+            if plain_form {
+                if let Ok(v) = HeaderValue::from_str(&outcome.location) {
+                    response.set_status(StatusCode::SEE_OTHER);
+                    response.insert_header(header::LOCATION, v);
+                }
+            }
+            Ok(SignedOut {
+                redirect_to: outcome.location,
+                everywhere,
+            })
+        }
+        Err(failure) => {
+            if plain_form {
+                let mut target = url::form_urlencoded::Serializer::new(String::from("/logout?"));
+                target.append_pair("failed", "everywhere");
+                if let Some(r) = return_to.as_deref().filter(|r| !r.is_empty()) {
+                    target.append_pair("return_to", r);
+                }
+                if let Ok(v) = HeaderValue::from_str(&target.finish()) {
+                    response.set_status(StatusCode::SEE_OTHER);
+                    response.insert_header(header::LOCATION, v);
+                }
+            } else {
+                response.set_status(StatusCode::BAD_GATEWAY);
+            }
+            Err(LogoutError::Everywhere {
+                error_code: failure.0.error_code().to_string(),
+            })
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The server-side core of sign-in and sign-out, shared by the axum routes
+//! and the Leptos server functions. Framework-light: headers in, cookies and
+//! a location out.
+
+use std::net::IpAddr;
+
+use http::HeaderMap;
+
+use super::{
+    client_ip::client_ip, cookies, return_url::safe_return_url, state as signed_state, CurrentUser,
+};
+use crate::{
+    centralauth::{
+        challenge_s256, new_verifier, CentralAuthError, ClientContext, LoginParams, Secret,
+    },
+    server::AppState,
+};
+
+pub const CALLBACK_PATH: &str = "/api/auth/callback";
+
+/// What a finished step asks the HTTP layer to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub location: String,
+    pub set_cookies: Vec<String>,
+}
+
+impl AppState {
+    pub fn secure_cookies(&self) -> bool {
+        self.config.secure_cookies()
+    }
+
+    pub fn return_url(&self, raw: Option<&str>) -> String {
+        safe_return_url(raw, &self.config.return_to_allowed_origins)
+    }
+
+    pub fn callback_url(&self) -> String {
+        format!("{}{CALLBACK_PATH}", self.config.public_origin)
+    }
+
+    fn client_context(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> ClientContext {
+        ClientContext {
+            user_agent: headers
+                .get(http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            ip: client_ip(peer, headers, &self.config.trusted_proxies),
+        }
+    }
+}
+
+/// The session token this request carries, if any.
+pub fn session_token(headers: &HeaderMap) -> Option<Secret> {
+    cookies::read(headers, cookies::ACCESS_TOKEN)
+        .or_else(|| cookies::read(headers, cookies::ID_TOKEN))
+        .map(Secret::new)
+}
+
+// ---------------------------------------------------------------------------
+// Sign-in
+// ---------------------------------------------------------------------------
+
+/// Starts a sign-in: the CentralAuth login URL and the PKCE verifier cookie.
+pub fn begin_login(
+    state: &AppState,
+    return_to: Option<&str>,
+    email: Option<&str>,
+    error_message: Option<&str>,
+) -> Outcome {
+    let return_to = state.return_url(return_to);
+    let verifier = new_verifier();
+    let mut redirect_uri = url::Url::parse(&state.callback_url()).expect("origin was validated");
+    redirect_uri
+        .query_pairs_mut()
+        .append_pair("return_to", &return_to);
+    let location = state.centralauth.login_url(&LoginParams {
+        redirect_uri: redirect_uri.as_str(),
+        state: &signed_state::sign(&state.state_key, signed_state::now_unix()),
+        code_challenge: &challenge_s256(&verifier),
+        email: email
+            .map(str::trim)
+            .filter(|e| !e.is_empty() && e.len() <= 254),
+        error_description: error_message.map(|m| truncate(m, 300)),
+    });
+    Outcome {
+        location,
+        set_cookies: vec![cookies::set(
+            cookies::CODE_VERIFIER,
+            &verifier,
+            cookies::CODE_VERIFIER_MAX_AGE_SECS,
+            state.secure_cookies(),
+        )],
+    }
+}
+
+/// Why a callback did not sign the user in; each maps to a readable page.
+#[derive(Debug, thiserror::Error)]
+pub enum CallbackError {
+    #[error("CentralAuth reported {code}")]
+    Provider { code: String, description: String },
+    #[error("bad state: {0}")]
+    State(#[from] signed_state::StateError),
+    #[error("the callback has no code")]
+    MissingCode,
+    #[error("code exchange failed: {0}")]
+    Verify(#[from] CentralAuthError),
+}
+
+impl CallbackError {
+    /// The reason code the error page understands.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::Provider { .. } => "provider",
+            Self::State(signed_state::StateError::Expired) => "state_expired",
+            Self::State(_) => "state_invalid",
+            Self::MissingCode => "missing_code",
+            Self::Verify(CentralAuthError::Api { .. }) => "verify_refused",
+            Self::Verify(_) => "unavailable",
+        }
+    }
+}
+
+pub struct CallbackParams<'a> {
+    pub code: Option<&'a str>,
+    pub state: Option<&'a str>,
+    pub error: Option<&'a str>,
+    pub error_description: Option<&'a str>,
+}
+
+/// Finishes a sign-in: checks state, trades the code, sets the session cookie.
+pub async fn complete_login(
+    state: &AppState,
+    headers: &HeaderMap,
+    p: &CallbackParams<'_>,
+    return_to: Option<&str>,
+) -> Result<Outcome, CallbackError> {
+    if p.error.is_some() || p.error_description.is_some() {
+        return Err(CallbackError::Provider {
+            code: p.error.unwrap_or("genericError").to_string(),
+            description: truncate(p.error_description.unwrap_or(""), 300).to_string(),
+        });
+    }
+    signed_state::verify(&state.state_key, p.state, signed_state::now_unix())?;
+    let code = p
+        .code
+        .filter(|c| !c.is_empty())
+        .ok_or(CallbackError::MissingCode)?;
+    // Autologin hops arrive without our verifier; CentralAuth decides then.
+    let verifier = cookies::read(headers, cookies::CODE_VERIFIER).unwrap_or_default();
+    let tokens = state
+        .centralauth
+        .verify(code, &state.callback_url(), &verifier)
+        .await?;
+    let secure = state.secure_cookies();
+    let max_age = cookies::access_token_max_age(tokens.expires_in, tokens.expires_at.as_deref());
+    Ok(Outcome {
+        location: state.return_url(return_to),
+        set_cookies: vec![
+            cookies::set(
+                cookies::ACCESS_TOKEN,
+                tokens.access_token.expose(),
+                max_age,
+                secure,
+            ),
+            cookies::clear(cookies::CODE_VERIFIER, secure),
+        ],
+    })
+}
+
+// ---------------------------------------------------------------------------
+// The current user
+// ---------------------------------------------------------------------------
+
+pub struct UserLookup {
+    pub user: Option<CurrentUser>,
+    /// Set-Cookie values to send (the cleared session when CentralAuth said it is gone).
+    pub set_cookies: Vec<String>,
+}
+
+/// Asks CentralAuth who the session belongs to. A session CentralAuth calls
+/// gone is signed out here too; an unreachable CentralAuth is an error, not
+/// a sign-out.
+pub async fn current_user(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<IpAddr>,
+) -> Result<UserLookup, CentralAuthError> {
+    let Some(token) = session_token(headers) else {
+        return Ok(UserLookup {
+            user: None,
+            set_cookies: vec![],
+        });
+    };
+    match state
+        .centralauth
+        .userinfo(&token, &state.client_context(headers, peer))
+        .await
+    {
+        Ok(u) => Ok(UserLookup {
+            user: Some(CurrentUser {
+                id: u.id,
+                email: u.email,
+                avatar_url: u
+                    .gravatar
+                    .filter(|g| g.starts_with("https://") || g.starts_with("http://")),
+            }),
+            set_cookies: vec![],
+        }),
+        Err(e) if e.session_gone() => {
+            tracing::info!(
+                error_code = e.error_code(),
+                "session ended at CentralAuth; clearing the cookie"
+            );
+            Ok(UserLookup {
+                user: None,
+                set_cookies: clear_all(state.secure_cookies()),
+            })
+        }
+        Err(e) => {
+            tracing::warn!(
+                error_code = e.error_code(),
+                "could not check the session with CentralAuth: {e}"
+            );
+            Err(e)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Sign-out
+// ---------------------------------------------------------------------------
+
+/// Why a logout did not happen. Only the "everywhere" call can fail.
+#[derive(Debug, thiserror::Error)]
+#[error("ending the CentralAuth session failed: {0}")]
+pub struct LogoutFailure(#[from] pub CentralAuthError);
+
+pub fn clear_all(secure: bool) -> Vec<String> {
+    cookies::ALL
+        .iter()
+        .map(|name| cookies::clear(name, secure))
+        .collect()
+}
+
+/// Logs out of this app, and with `everywhere` ends the CentralAuth session
+/// first. If that call fails the session is kept: nothing is cleared and the
+/// caller shows the error, rather than pretending the user is signed out
+/// everywhere.
+pub async fn logout(
+    state: &AppState,
+    headers: &HeaderMap,
+    everywhere: bool,
+    return_to: Option<&str>,
+) -> Result<Outcome, LogoutFailure> {
+    let location = state.return_url(return_to);
+    let token = session_token(headers);
+    if everywhere {
+        if let Some(token) = &token {
+            match state.centralauth.logout(token).await {
+                Ok(()) => tracing::info!("CentralAuth session ended everywhere"),
+                Err(e) if e.session_gone() => {
+                    tracing::info!(
+                        error_code = e.error_code(),
+                        "CentralAuth session was already gone"
+                    )
+                }
+                Err(e) => {
+                    tracing::warn!(error_code = e.error_code(), status = ?e.status(), "logout everywhere failed: {e}");
+                    return Err(LogoutFailure(e));
+                }
+            }
+        }
+    }
+    Ok(Outcome {
+        location,
+        set_cookies: clear_all(state.secure_cookies()),
+    })
+}
+
+/// Reads a form flag the way browsers and people send it.
+pub fn parse_flag(value: Option<&str>) -> bool {
+    matches!(
+        value.map(|v| v.trim().to_ascii_lowercase()).as_deref(),
+        Some("true" | "on" | "1" | "yes")
+    )
+}
+
+fn truncate(s: &str, max_chars: usize) -> &str {
+    match s.char_indices().nth(max_chars) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
