@@ -12,6 +12,10 @@ const serverBin =
   process.env.E2E_SERVER_BIN ?? path.join(root, "target", "release", "centralauth-starter");
 export const APP_A = process.env.BASE_URL ?? "http://127.0.0.1:3000";
 const external = process.env.E2E_EXTERNAL_APP === "1";
+// The second app shares A's embedded development CentralAuth. Another host
+// name, because cookies ignore ports: 127.0.0.1:3002 would share A's jar.
+const APP_B_ADDR = "127.0.0.1:3002";
+const APP_B = "http://localhost:3002";
 
 const chromiumArgs = [
   "--headless",
@@ -52,9 +56,10 @@ export default defineConfig({
       },
     },
   ],
-  webServer: external
-    ? undefined
-    : [
+  webServer: [
+    ...(external
+      ? []
+      : [
         {
           command: serverBin,
           cwd: root,
@@ -68,7 +73,34 @@ export default defineConfig({
             LEPTOS_SITE_ADDR: new URL(APP_A).host,
             LEPTOS_ENV: "PROD",
             RUST_LOG: process.env.RUST_LOG ?? "info",
+            // App A runs the embedded provider (no AUTH_* variables), with the
+            // test hooks on and app B registered.
+            DEV_CENTRALAUTH_TEST_HOOKS: "1",
+            DEV_CENTRALAUTH_ORIGINS: APP_B,
+            AUTH_REQUEST_TIMEOUT_MS: "2000",
           },
         },
-      ],
+      ]),
+    {
+      command: serverBin,
+      cwd: root,
+      url: `http://${APP_B_ADDR}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
+        LEPTOS_SITE_ADDR: APP_B_ADDR,
+        LEPTOS_ENV: "PROD",
+        RUST_LOG: process.env.RUST_LOG ?? "info",
+        APP_ORIGIN: APP_B,
+        // B is configured like a real deployment, pointed at A's provider.
+        AUTH_ORGANIZATION_ID: "dev-organization",
+        AUTH_SECRET: "dev-secret-not-for-production",
+        AUTH_BASE_URL: `${APP_A}/dev-centralauth`,
+        AUTH_REQUEST_TIMEOUT_MS: "2000",
+      },
+    },
+  ],
 });

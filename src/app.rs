@@ -57,11 +57,17 @@ pub fn App() -> impl IntoView {
                     view! { <ErrorPanel errors /> }
                 }>
                     <Routes fallback=NotFound>
-                        <Route path=StaticSegment("") view=HomePage />
-                        // Async: the redirect for anonymous visitors must be decided before headers go out.
+                        // Async rendering: the page is complete before it is sent, so it
+                        // needs no JavaScript to swap in the session, and /account can
+                        // still redirect anonymous visitors.
+                        <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
                         <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("logout") view=LogoutPage />
-                        <Route path=(StaticSegment("auth"), StaticSegment("error")) view=SignInErrorPage />
+                        <Route path=StaticSegment("logout") view=LogoutPage ssr=SsrMode::Async />
+                        <Route
+                            path=(StaticSegment("auth"), StaticSegment("error"))
+                            view=SignInErrorPage
+                            ssr=SsrMode::Async
+                        />
                     </Routes>
                 </ErrorBoundary>
             </main>

@@ -138,12 +138,12 @@ pub async fn sign_out(
         }
         Err(failure) => {
             if plain_form {
-                let mut target = url::form_urlencoded::Serializer::new(String::from("/logout?"));
-                target.append_pair("failed", "everywhere");
+                let mut query = url::form_urlencoded::Serializer::new(String::new());
+                query.append_pair("failed", "everywhere");
                 if let Some(r) = return_to.as_deref().filter(|r| !r.is_empty()) {
-                    target.append_pair("return_to", r);
+                    query.append_pair("return_to", r);
                 }
-                if let Ok(v) = HeaderValue::from_str(&target.finish()) {
+                if let Ok(v) = HeaderValue::from_str(&format!("/logout?{}", query.finish())) {
                     response.set_status(StatusCode::SEE_OTHER);
                     response.insert_header(header::LOCATION, v);
                 }

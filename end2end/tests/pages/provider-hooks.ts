@@ -1,0 +1,53 @@
+import { createHash } from "node:crypto";
+import { expect, type APIRequestContext } from "@playwright/test";
+import { APP_A } from "./app";
+
+const HOOKS = `${APP_A}/dev-centralauth/_test`;
+
+export type Call = {
+  endpoint: "verify" | "userinfo" | "logout";
+  basic_auth_ok: boolean;
+  content_type: string | null;
+  token_fingerprint: string | null;
+  session_id: string | null;
+  status: number;
+};
+
+export type Fault = {
+  endpoint?: "verify" | "userinfo" | "logout";
+  delay_ms?: number;
+  status?: number;
+  error_code?: string;
+  message?: string;
+  times?: number;
+};
+
+/** The development provider's test hooks: faults in, calls out. */
+export class ProviderHooks {
+  constructor(readonly request: APIRequestContext) {}
+
+  async reset(): Promise<void> {
+    expect((await this.request.delete(`${HOOKS}/faults`)).ok()).toBeTruthy();
+    expect((await this.request.delete(`${HOOKS}/calls`)).ok()).toBeTruthy();
+  }
+
+  async fault(f: Fault): Promise<void> {
+    const res = await this.request.post(`${HOOKS}/faults`, { data: f });
+    expect(res.ok(), await res.text()).toBeTruthy();
+  }
+
+  async clearFaults(): Promise<void> {
+    expect((await this.request.delete(`${HOOKS}/faults`)).ok()).toBeTruthy();
+  }
+
+  async calls(endpoint?: Call["endpoint"]): Promise<Call[]> {
+    const res = await this.request.get(`${HOOKS}/calls`);
+    const all = (await res.json()) as Call[];
+    return endpoint ? all.filter((c) => c.endpoint === endpoint) : all;
+  }
+}
+
+/** How the provider names a token in its call log. */
+export function fingerprint(token: string): string {
+  return createHash("sha256").update(token).digest("hex").slice(0, 16);
+}
