@@ -1,0 +1,381 @@
+//! The auth routes through the real router, against a development provider
+//! on loopback: logout outcomes, cookies, CSRF, login and callback rules.
+#![cfg(feature = "ssr")]
+
+use std::{collections::HashMap, time::Duration};
+
+use axum::{
+    body::Body,
+    http::{header, Method, Request, StatusCode},
+    Router,
+};
+use centralauth_starter::{
+    centralauth::{
+        dev::{DevProvider, DevProviderConfig, Fault, DEV_ORGANIZATION_ID, DEV_SECRET},
+        Secret,
+    },
+    config::Config,
+    server,
+};
+use leptos::config::LeptosOptions;
+use tower::ServiceExt;
+
+const APP: &str = "http://127.0.0.1:3000";
+
+struct Harness {
+    app: Router,
+    provider: DevProvider,
+}
+
+async fn harness() -> Harness {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let provider = DevProvider::new(DevProviderConfig {
+        public_base: base.clone(),
+        organization_id: DEV_ORGANIZATION_ID.into(),
+        secret: Secret::new(DEV_SECRET),
+        registered_origins: vec![APP.into()],
+        test_hooks: false,
+        token_ttl: Duration::from_secs(3600),
+    });
+    let provider_app = provider.router::<()>();
+    tokio::spawn(async move { axum::serve(listener, provider_app).await });
+
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("APP_ORIGIN", APP.to_string()),
+        ("AUTH_ORGANIZATION_ID", DEV_ORGANIZATION_ID.to_string()),
+        ("AUTH_SECRET", DEV_SECRET.to_string()),
+        ("AUTH_BASE_URL", base),
+        ("AUTH_REQUEST_TIMEOUT_MS", "400".to_string()),
+    ]);
+    let options = LeptosOptions::builder()
+        .output_name("centralauth-starter")
+        .build();
+    let config = Config::from_lookup(options, |k| vars.get(k).cloned()).unwrap();
+    let state = server::build_state(config).unwrap();
+    Harness {
+        app: server::router(state),
+        provider,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    location: Option<String>,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
+impl Harness {
+    async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
+        let set_cookies = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        Reply {
+            status,
+            location,
+            set_cookies,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    fn logout_calls(&self) -> usize {
+        self.provider
+            .calls()
+            .iter()
+            .filter(|c| c.endpoint.as_str() == "logout")
+            .count()
+    }
+
+    fn fault(&self, status: Option<u16>, delay_ms: u64) {
+        self.provider.add_fault(Fault {
+            endpoint: None,
+            delay_ms,
+            status,
+            error_code: None,
+            message: None,
+            refuse_for_ms: None,
+            times: Some(1),
+        });
+    }
+}
+
+fn post_logout(form: &str, token: Option<&str>, origin: Option<&str>) -> Request<Body> {
+    let mut req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/auth/logout")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(t) = token {
+        req = req.header(header::COOKIE, format!("access_token={t}; code_verifier=v"));
+    }
+    if let Some(o) = origin {
+        req = req.header(header::ORIGIN, o);
+    }
+    req.body(Body::from(form.to_string())).unwrap()
+}
+
+fn cookie_names(set_cookies: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = set_cookies
+        .iter()
+        .map(|c| c.split('=').next().unwrap().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn local_logout_clears_every_auth_cookie_without_calling_centralauth() {
+    let h = harness().await;
+    let (_, token) = h.provider.create_session("ada@example.com");
+    let r = h
+        .send(post_logout("return_to=%2Faccount", Some(&token), Some(APP)))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location.as_deref(), Some("/account"));
+    // Separate headers, all kept.
+    assert_eq!(
+        cookie_names(&r.set_cookies),
+        ["access_token", "code_verifier", "id_token"]
+    );
+    assert!(r
+        .set_cookies
+        .iter()
+        .all(|c| c.contains("Max-Age=0") && c.contains("Path=/") && c.contains("HttpOnly")));
+    assert_eq!(h.logout_calls(), 0);
+}
+
+#[tokio::test]
+async fn logout_everywhere_maps_each_centralauth_outcome() {
+    // (fault status, delay, expect success)
+    let cases: &[(&str, Option<u16>, u64, bool)] = &[
+        ("ok", None, 0, true),
+        ("server error", Some(500), 0, false),
+        ("bad gateway", Some(502), 0, false),
+        ("rate limited", Some(429), 0, false),
+        ("timeout", None, 2_000, false),
+    ];
+    for (name, status, delay, succeeds) in cases {
+        let h = harness().await;
+        let (_, token) = h.provider.create_session("ada@example.com");
+        if status.is_some() || *delay > 0 {
+            h.fault(*status, *delay);
+        }
+        let started = std::time::Instant::now();
+        let r = h
+            .send(post_logout("everywhere=true", Some(&token), None))
+            .await;
+        assert!(
+            started.elapsed() < Duration::from_millis(1_500),
+            "{name}: took {:?}",
+            started.elapsed()
+        );
+        if *succeeds {
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}");
+            assert_eq!(cookie_names(&r.set_cookies).len(), 3, "{name}");
+        } else {
+            // Not pretending: the session is kept and the caller hears why.
+            assert_eq!(r.status, StatusCode::BAD_GATEWAY, "{name}");
+            assert!(r.set_cookies.is_empty(), "{name}: {:?}", r.set_cookies);
+            let json: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+            assert_eq!(json["error"], "logoutEverywhereFailed", "{name}");
+            assert!(!r.body.contains(&token), "{name}: token in body");
+        }
+    }
+}
+
+#[tokio::test]
+async fn logout_everywhere_of_an_already_ended_session_succeeds() {
+    let h = harness().await;
+    let r = h
+        .send(post_logout("everywhere=on", Some("dev_at_unknown"), None))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(cookie_names(&r.set_cookies).len(), 3);
+    assert_eq!(h.logout_calls(), 1);
+}
+
+#[tokio::test]
+async fn failed_logout_everywhere_sends_browsers_to_the_page_with_both_ways_on() {
+    let h = harness().await;
+    let (_, token) = h.provider.create_session("ada@example.com");
+    h.fault(Some(500), 0);
+    let mut req = post_logout(
+        "everywhere=true&return_to=%2Faccount",
+        Some(&token),
+        Some(APP),
+    );
+    req.headers_mut()
+        .insert(header::ACCEPT, "text/html".parse().unwrap());
+    let r = h.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/logout?failed=everywhere&return_to=%2Faccount")
+    );
+    assert!(r.set_cookies.is_empty());
+}
+
+#[tokio::test]
+async fn logout_without_a_session_is_idempotent() {
+    let h = harness().await;
+    for _ in 0..2 {
+        let r = h
+            .send(post_logout("everywhere=true", None, Some(APP)))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.location.as_deref(), Some("/"));
+    }
+    assert_eq!(h.logout_calls(), 0);
+}
+
+#[tokio::test]
+async fn get_logout_changes_nothing() {
+    let h = harness().await;
+    let (_, token) = h.provider.create_session("ada@example.com");
+    let req = Request::get("/api/auth/logout?return_to=%2Faccount")
+        .header(header::COOKIE, format!("access_token={token}"))
+        .body(Body::empty())
+        .unwrap();
+    let r = h.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location.as_deref(), Some("/logout?return_to=%2Faccount"));
+    assert!(r.set_cookies.is_empty());
+    assert_eq!(h.logout_calls(), 0);
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_on_both_logout_endpoints() {
+    let h = harness().await;
+    let (_, token) = h.provider.create_session("ada@example.com");
+    for uri in ["/api/auth/logout", "/api/auth/signout"] {
+        for (origin, site) in [
+            (Some("https://evil.example"), Some("cross-site")),
+            (Some("null"), None),
+            (None, Some("cross-site")),
+            (Some("http://localhost:3002"), Some("same-site")),
+        ] {
+            let mut req = Request::post(uri)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, format!("access_token={token}"));
+            if let Some(o) = origin {
+                req = req.header(header::ORIGIN, o);
+            }
+            if let Some(s) = site {
+                req = req.header("sec-fetch-site", s);
+            }
+            let r = h
+                .send(req.body(Body::from("everywhere=true")).unwrap())
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri} {origin:?} {site:?}");
+            assert!(r.body.contains("Request refused"));
+            assert!(r.set_cookies.is_empty());
+        }
+    }
+    assert_eq!(h.logout_calls(), 0);
+    // The same post from our own origin goes through.
+    let r = h.send(post_logout("", Some(&token), Some(APP))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_server_function_answers_a_plain_form_post_with_a_303() {
+    let h = harness().await;
+    let (_, token) = h.provider.create_session("ada@example.com");
+    let req = Request::post("/api/auth/signout")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::ORIGIN, APP)
+        .header(header::COOKIE, format!("access_token={token}"))
+        .body(Body::from(
+            "everywhere=true&return_to=https%3A%2F%2Fevil.example",
+        ))
+        .unwrap();
+    let r = h.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location.as_deref(), Some("/"));
+    assert_eq!(
+        cookie_names(&r.set_cookies),
+        ["access_token", "code_verifier", "id_token"]
+    );
+    assert_eq!(h.logout_calls(), 1);
+}
+
+#[tokio::test]
+async fn login_redirects_with_pkce_signed_state_and_a_validated_return_url() {
+    let h = harness().await;
+    let req = Request::get("/api/auth/login?return_to=%2F%2Fevil.example")
+        .body(Body::empty())
+        .unwrap();
+    let r = h.send(req).await;
+    assert_eq!(r.status, StatusCode::FOUND);
+    let location = url::Url::parse(r.location.as_deref().unwrap()).unwrap();
+    let q: HashMap<String, String> = location.query_pairs().into_owned().collect();
+    assert_eq!(location.path(), "/login");
+    assert_eq!(q["client_id"], DEV_ORGANIZATION_ID);
+    assert_eq!(q["response_type"], "code");
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert_eq!(
+        q["redirect_uri"],
+        format!("{APP}/api/auth/callback?return_to=%2F")
+    );
+    assert!(q["state"].starts_with("v1."));
+    let verifier_cookie = &r.set_cookies[0];
+    assert!(verifier_cookie.starts_with("code_verifier="));
+    assert!(
+        verifier_cookie.contains("Max-Age=3600")
+            && verifier_cookie.contains("HttpOnly")
+            && verifier_cookie.contains("SameSite=Lax")
+    );
+    let verifier = verifier_cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("code_verifier=");
+    assert!(verifier.len() >= 43);
+    assert_eq!(
+        q["code_challenge"],
+        centralauth_starter::centralauth::challenge_s256(verifier)
+    );
+}
+
+#[tokio::test]
+async fn callback_refuses_a_bad_state_and_shows_provider_errors() {
+    let h = harness().await;
+    let r = h
+        .send(
+            Request::get("/api/auth/callback?code=x&state=v1.forged.1.sig&return_to=%2Faccount")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/auth/error?reason=state_invalid&return_to=%2Faccount")
+    );
+    assert!(r.set_cookies.is_empty());
+
+    let r = h
+        .send(
+            Request::get("/api/auth/callback?error=sessionInvalid&error_description=Nope")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/auth/error?reason=provider&code=sessionInvalid&detail=Nope&return_to=%2F")
+    );
+}
