@@ -41,7 +41,7 @@ pub enum ProviderMode {
 pub struct HttpSettings {
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
-    pub pool_max_idle_per_host: usize,
+    pub max_connections: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -141,9 +141,9 @@ impl Config {
                 5_000,
                 1..=300_000,
             )?),
-            pool_max_idle_per_host: parse_num(
-                "AUTH_POOL_MAX_IDLE",
-                get("AUTH_POOL_MAX_IDLE"),
+            max_connections: parse_num(
+                "AUTH_MAX_CONNECTIONS",
+                get("AUTH_MAX_CONNECTIONS"),
                 32,
                 1..=4_096,
             )? as usize,

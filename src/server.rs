@@ -58,7 +58,7 @@ pub fn build_state(config: Config) -> Result<AppState, ServerError> {
                 app_origin: config.public_origin.clone(),
                 connect_timeout: config.http.connect_timeout,
                 request_timeout: config.http.request_timeout,
-                pool_max_idle_per_host: config.http.pool_max_idle_per_host,
+                max_connections: config.http.max_connections,
             },
             None,
         ),
@@ -83,7 +83,7 @@ pub fn build_state(config: Config) -> Result<AppState, ServerError> {
                     app_origin: config.public_origin.clone(),
                     connect_timeout: config.http.connect_timeout,
                     request_timeout: config.http.request_timeout,
-                    pool_max_idle_per_host: config.http.pool_max_idle_per_host,
+                    max_connections: config.http.max_connections,
                 },
                 Some(provider),
             )

@@ -8,6 +8,7 @@
 
 use std::{net::SocketAddr, process::ExitCode, time::Duration};
 
+use axum::serve::ListenerExt;
 use centralauth_starter::{
     centralauth::{
         dev::{DevProvider, DevProviderConfig, DEV_ORGANIZATION_ID, DEV_SECRET},
@@ -63,9 +64,11 @@ async fn run() -> Result<(), String> {
     tracing::warn!("DEVELOPMENT CentralAuth listening on http://{addr}: not for production");
 
     loop {
+        let counter = provider.clone();
         let listener = tokio::net::TcpListener::bind(addr)
             .await
-            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?
+            .tap_io(move |_| counter.count_connection());
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<Duration>();
         let server = axum::serve(listener, app.clone()).with_graceful_shutdown(async move {
             // The listener is dropped as soon as this resolves: new connections are refused.

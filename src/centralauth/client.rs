@@ -1,4 +1,9 @@
-use std::time::{Duration, Instant};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use tokio::sync::Semaphore;
 
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use http::{header, HeaderValue, StatusCode};
@@ -18,8 +23,11 @@ pub struct ClientConfig {
     /// This app's origin, sent as `domain` to userinfo.
     pub app_origin: String,
     pub connect_timeout: Duration,
+    /// The whole call, including the wait for a free connection.
     pub request_timeout: Duration,
-    pub pool_max_idle_per_host: usize,
+    /// At most this many calls in flight, so at most this many connections
+    /// (reqwest alone caps only idle ones); also the idle pool size.
+    pub max_connections: usize,
 }
 
 /// The one CentralAuth client of the process. Cloning shares the connection
@@ -34,6 +42,7 @@ pub struct CentralAuthClient {
     organization_id: String,
     domain: String,
     request_timeout: Duration,
+    permits: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for CentralAuthClient {
@@ -71,7 +80,7 @@ impl CentralAuthClient {
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
-            .pool_max_idle_per_host(config.pool_max_idle_per_host)
+            .pool_max_idle_per_host(config.max_connections)
             .pool_idle_timeout(Duration::from_secs(60))
             .tcp_keepalive(Duration::from_secs(30))
             .tcp_nodelay(true)
@@ -91,6 +100,7 @@ impl CentralAuthClient {
             organization_id: config.organization_id.clone(),
             domain: config.app_origin.clone(),
             request_timeout: config.request_timeout,
+            permits: Arc::new(Semaphore::new(config.max_connections.max(1))),
         })
     }
 
@@ -184,14 +194,24 @@ impl CentralAuthClient {
         req: reqwest::RequestBuilder,
     ) -> Result<(StatusCode, bytes::Bytes), CentralAuthError> {
         let started = Instant::now();
-        let result = async {
+        // One deadline for waiting on a permit and the exchange itself.
+        let result = tokio::time::timeout(self.request_timeout, async {
+            let _permit = self.permits.acquire().await.expect("semaphore never closed");
             let res = req.send().await?;
             let status = res.status();
             let body = res.bytes().await?;
             Ok::<_, reqwest::Error>((status, body))
-        }
+        })
         .await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
+        let result = match result {
+            Ok(r) => r,
+            Err(_elapsed) => {
+                let err = CentralAuthError::Timeout(self.request_timeout);
+                tracing::debug!(endpoint, error_code = err.error_code(), elapsed_ms, "centralauth call failed");
+                return Err(err);
+            }
+        };
         match result {
             Ok((status, body)) if status.is_success() => {
                 tracing::debug!(endpoint, %status, elapsed_ms, "centralauth call");
@@ -239,7 +259,7 @@ mod tests {
             app_origin: "http://127.0.0.1:3000".into(),
             connect_timeout: Duration::from_secs(1),
             request_timeout: Duration::from_secs(1),
-            pool_max_idle_per_host: 4,
+            max_connections: 4,
         })
         .unwrap()
     }

@@ -77,6 +77,8 @@ struct Inner {
     store: Mutex<Store>,
     /// Set by a standalone server that can really stop listening.
     refusals: Mutex<Option<tokio::sync::mpsc::UnboundedSender<Duration>>>,
+    /// TCP connections accepted, counted by a standalone server.
+    connections: std::sync::atomic::AtomicU64,
 }
 
 impl DevProvider {
@@ -88,6 +90,7 @@ impl DevProvider {
                 expected_basic,
                 store: Mutex::new(Store::default()),
                 refusals: Mutex::new(None),
+                connections: std::sync::atomic::AtomicU64::new(0),
             }),
         }
     }
@@ -105,6 +108,15 @@ impl DevProvider {
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = Some(tx);
         rx
+    }
+
+    /// Counts an accepted connection (the standalone server calls this).
+    pub fn count_connection(&self) {
+        self.inner.connections.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn connections_accepted(&self) -> u64 {
+        self.inner.connections.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn store(&self) -> MutexGuard<'_, Store> {
@@ -146,7 +158,8 @@ impl DevProvider {
             router = router
                 .route("/_test/faults", post(add_fault).delete(clear_faults))
                 .route("/_test/calls", get(list_calls).delete(clear_calls))
-                .route("/_test/sessions", post(create_session_for_tests));
+                .route("/_test/sessions", post(create_session_for_tests))
+                .route("/_test/stats", get(stats));
         }
         router.with_state(self.clone())
     }
@@ -714,6 +727,10 @@ async fn list_calls(State(p): State<DevProvider>) -> Json<Vec<CallRecord>> {
 async fn clear_calls(State(p): State<DevProvider>) -> StatusCode {
     p.store().clear_calls();
     StatusCode::NO_CONTENT
+}
+
+async fn stats(State(p): State<DevProvider>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "connections_accepted": p.connections_accepted() }))
 }
 
 #[derive(serde::Deserialize)]

@@ -1,0 +1,540 @@
+//! Load benchmark of sign-out and the session check, held against the floor:
+//! a bare axum handler answering the same 303 with the same Set-Cookie,
+//! measured in the same run. Run it with `scripts/bench.sh`, which builds
+//! the release server and provider first.
+//!
+//! Processes: the release app (on the standalone development CentralAuth,
+//! as a real deployment would be), the provider, and the floor (this binary
+//! again, with `--serve-floor`). The load generator runs on one thread.
+
+use std::{
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use base64::{engine::general_purpose::STANDARD, Engine as _};
+
+const APP: &str = "127.0.0.1:3400";
+const PROVIDER: &str = "127.0.0.1:3401";
+const FLOOR: &str = "127.0.0.1:3402";
+const APP_TIMEOUT_MS: u64 = 1_000;
+const MAX_CONNECTIONS: u64 = 32;
+const N: usize = 2_000;
+const N_BIG: usize = 10_000;
+const CONCURRENCIES: [usize; 3] = [1, 16, 64];
+
+fn main() {
+    if std::env::args().any(|a| a == "--serve-floor") {
+        serve_floor();
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let ok = rt.block_on(run());
+    std::process::exit(if ok { 0 } else { 1 });
+}
+
+/// The floor: what any logout must at least do, and nothing else.
+fn serve_floor() {
+    use axum::{http::header, response::IntoResponse, routing::post, Router};
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let cookies = centralauth_starter::auth::session::clear_all(false);
+        let app = Router::new().route(
+            "/floor",
+            post(move || {
+                let cookies = cookies.clone();
+                async move {
+                    let mut res = (axum::http::StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
+                    for c in cookies {
+                        res.headers_mut().append(header::SET_COOKIE, c.parse().expect("cookie header"));
+                    }
+                    res.headers_mut().insert(header::CACHE_CONTROL, "no-store".parse().expect("static"));
+                    res
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind(FLOOR).await.expect("floor port free");
+        axum::serve(listener, app).await.expect("floor serves");
+    });
+}
+
+struct Procs(Vec<Child>);
+
+impl Drop for Procs {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn spawn(cmd: &mut Command) -> Child {
+    cmd.stdout(Stdio::null()).stderr(Stdio::inherit()).spawn().expect("spawn")
+}
+
+async fn wait_for(addr: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while tokio::net::TcpStream::connect(addr).await.is_err() {
+        assert!(Instant::now() < deadline, "{addr} did not come up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[derive(Clone)]
+struct Stats {
+    n: usize,
+    errors: usize,
+    elapsed: Duration,
+    lat: Vec<Duration>,
+}
+
+impl Stats {
+    fn rps(&self) -> f64 {
+        self.n as f64 / self.elapsed.as_secs_f64()
+    }
+    fn pct(&self, p: f64) -> Duration {
+        let mut l = self.lat.clone();
+        l.sort();
+        l[((l.len() as f64 - 1.0) * p).round() as usize]
+    }
+    fn max(&self) -> Duration {
+        self.lat.iter().max().copied().unwrap_or_default()
+    }
+}
+
+type MakeReq = Arc<dyn Fn(&reqwest::Client, usize) -> reqwest::RequestBuilder + Send + Sync>;
+
+/// `n` requests, `c` at a time; a request counts as an error unless it
+/// answers `expect`.
+async fn load(n: usize, c: usize, make: MakeReq, expect: u16) -> Stats {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(c)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client");
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..c {
+        let (client, next, make) = (client.clone(), next.clone(), make.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                let t = Instant::now();
+                let res = make(&client, i).send().await;
+                let ok = match res {
+                    Ok(r) => {
+                        let status = r.status().as_u16();
+                        let _ = r.bytes().await;
+                        status == expect
+                    }
+                    Err(_) => false,
+                };
+                lat.push(t.elapsed());
+                if !ok {
+                    errors += 1;
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::with_capacity(n);
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await.expect("task");
+        all.extend(l);
+        errors += e;
+    }
+    Stats {
+        n,
+        errors,
+        elapsed: started.elapsed(),
+        lat: all,
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+fn row(name: &str, c: usize, s: &Stats, floor: Option<&Stats>, conns: Option<u64>) {
+    let ratio = floor.map(|f| format!("{:.2}x", s.rps() / f.rps())).unwrap_or_else(|| "-".into());
+    println!(
+        "{name:<24} {c:>4} {:>7} {:>9.0} {:>8} {:>8} {:>8} {:>6} {:>7} {:>6}",
+        s.n,
+        s.rps(),
+        ms(s.pct(0.5)),
+        ms(s.pct(0.99)),
+        ms(s.max()),
+        s.errors,
+        ratio,
+        conns.map(|c| c.to_string()).unwrap_or_else(|| "-".into())
+    );
+}
+
+fn header() {
+    println!(
+        "{:<24} {:>4} {:>7} {:>9} {:>8} {:>8} {:>8} {:>6} {:>7} {:>6}",
+        "route", "conc", "reqs", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "÷floor", "conns"
+    );
+}
+
+fn rss_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn open_sockets(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .filter(|e| {
+                    std::fs::read_link(e.path())
+                        .map(|t| t.to_string_lossy().starts_with("socket:"))
+                        .unwrap_or(false)
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+struct Provider {
+    http: reqwest::Client,
+    basic: String,
+}
+
+impl Provider {
+    async fn sessions(&self, n: usize, tag: &str) -> Arc<Vec<String>> {
+        let mut tokens = Vec::with_capacity(n);
+        for i in 0..n {
+            let v: serde_json::Value = self
+                .http
+                .post(format!("http://{PROVIDER}/_test/sessions"))
+                .json(&serde_json::json!({ "email": format!("{tag}-{i}@bench.example") }))
+                .send()
+                .await
+                .expect("provider")
+                .json()
+                .await
+                .expect("json");
+            tokens.push(v["access_token"].as_str().expect("token").to_string());
+        }
+        Arc::new(tokens)
+    }
+
+    async fn connections(&self) -> u64 {
+        let v: serde_json::Value = self
+            .http
+            .get(format!("http://{PROVIDER}/_test/stats"))
+            .send()
+            .await
+            .expect("provider stats")
+            .json()
+            .await
+            .expect("json");
+        v["connections_accepted"].as_u64().expect("count")
+    }
+
+    async fn fault(&self, body: serde_json::Value) {
+        let res = self
+            .http
+            .post(format!("http://{PROVIDER}/_test/faults"))
+            .json(&body)
+            .send()
+            .await
+            .expect("fault");
+        assert!(res.status().is_success(), "fault refused: {}", res.status());
+    }
+
+    async fn clear_faults(&self) {
+        let _ = self.http.delete(format!("http://{PROVIDER}/_test/faults")).send().await;
+    }
+}
+
+fn logout_req(path: &'static str, body: &'static str, tokens: Option<Arc<Vec<String>>>) -> MakeReq {
+    Arc::new(move |c: &reqwest::Client, i: usize| {
+        let token = tokens.as_ref().map(|t| t[i].as_str()).unwrap_or("bench-local-token");
+        c.post(format!("http://{APP}{path}"))
+            .header("origin", format!("http://{APP}"))
+            .header("accept", "text/html")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", format!("access_token={token}"))
+            .body(body)
+    })
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "HOLDS"
+    } else {
+        "MISSED"
+    }
+}
+
+async fn run() -> bool {
+    let root = root();
+    let release = root.join("target/release");
+    for bin in ["centralauth-starter", "dev-centralauth"] {
+        assert!(release.join(bin).exists(), "target/release/{bin} is missing: run scripts/bench.sh");
+    }
+    let provider_child = spawn(
+        Command::new(release.join("dev-centralauth"))
+            .env("DEV_CENTRALAUTH_ADDR", PROVIDER)
+            .env("DEV_CENTRALAUTH_ORIGINS", format!("http://{APP}"))
+            .env("DEV_CENTRALAUTH_TEST_HOOKS", "1")
+            .env("RUST_LOG", "error"),
+    );
+    let app_child = spawn(
+        Command::new(release.join("centralauth-starter"))
+            .current_dir(&root)
+            .env("LEPTOS_SITE_ADDR", APP)
+            .env("LEPTOS_SITE_ROOT", root.join("target/site"))
+            .env("LEPTOS_ENV", "PROD")
+            .env("APP_ORIGIN", format!("http://{APP}"))
+            .env("AUTH_ORGANIZATION_ID", "dev-organization")
+            .env("AUTH_SECRET", "dev-secret-not-for-production")
+            .env("AUTH_BASE_URL", format!("http://{PROVIDER}"))
+            .env("AUTH_REQUEST_TIMEOUT_MS", APP_TIMEOUT_MS.to_string())
+            .env("AUTH_MAX_CONNECTIONS", MAX_CONNECTIONS.to_string())
+            .env("RUST_LOG", "error"),
+    );
+    let floor_child = spawn(Command::new(std::env::current_exe().expect("exe")).arg("--serve-floor"));
+    let app_pid = app_child.id();
+    let _procs = Procs(vec![provider_child, app_child, floor_child]);
+    for addr in [PROVIDER, APP, FLOOR] {
+        wait_for(addr).await;
+    }
+
+    let provider = Provider {
+        http: reqwest::Client::new(),
+        basic: format!("Basic {}", STANDARD.encode("dev-organization:dev-secret-not-for-production")),
+    };
+    let mut all_ok = true;
+    println!("machine: {} cores; load generator: 1 thread; app: AUTH_REQUEST_TIMEOUT_MS={APP_TIMEOUT_MS}, AUTH_MAX_CONNECTIONS={MAX_CONNECTIONS}, RUST_LOG=error", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+
+    // Warm-up (untimed): first connections, lazy statics, page caches.
+    let warm = provider.sessions(200, "warm").await;
+    load(200, 8, logout_req("/api/auth/logout", "everywhere=true", Some(warm)), 303).await;
+    load(500, 8, logout_req("/api/auth/logout", "return_to=%2F", None), 303).await;
+
+    // The provider round trip alone (c=1), the baseline for "everywhere".
+    let alone_tokens = provider.sessions(500, "alone").await;
+    let basic = provider.basic.clone();
+    let alone = load(
+        500,
+        1,
+        Arc::new(move |c: &reqwest::Client, i: usize| {
+            c.post(format!("http://{PROVIDER}/api/v1/logout"))
+                .header("authorization", basic.clone())
+                .header("content-type", "text/plain")
+                .body(alone_tokens[i].clone())
+        }),
+        200,
+    )
+    .await;
+
+    println!();
+    header();
+    row("provider logout alone", 1, &alone, None, None);
+    let user_token = Arc::new(vec![provider.sessions(1, "user").await[0].clone(); N_BIG]);
+    let mut floors = Vec::new();
+    let mut at16 = None;
+    let mut conns_ok = true;
+    for c in CONCURRENCIES {
+        let floor = load(
+            N,
+            c,
+            Arc::new(|cl: &reqwest::Client, _| {
+                cl.post(format!("http://{FLOOR}/floor"))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("cookie", "access_token=bench-local-token")
+                    .body("return_to=%2F")
+            }),
+            303,
+        )
+        .await;
+        row("floor (bare axum 303)", c, &floor, None, None);
+        let plain = load(N, c, logout_req("/api/auth/logout", "return_to=%2F", None), 303).await;
+        row("logout local (route)", c, &plain, Some(&floor), None);
+        let sfn = load(N, c, logout_req("/api/auth/signout", "return_to=%2F", None), 303).await;
+        row("logout local (server fn)", c, &sfn, Some(&floor), None);
+
+        let tokens = provider.sessions(N, &format!("everywhere-{c}")).await;
+        let before = provider.connections().await;
+        let every = load(N, c, logout_req("/api/auth/logout", "everywhere=true&return_to=%2F", Some(tokens)), 303).await;
+        let every_conns = provider.connections().await - before - 1;
+        row("logout everywhere", c, &every, Some(&floor), Some(every_conns));
+
+        let before = provider.connections().await;
+        let tok = user_token.clone();
+        let user = load(
+            N,
+            c,
+            Arc::new(move |cl: &reqwest::Client, i| {
+                cl.get(format!("http://{APP}/api/auth/user"))
+                    .header("cookie", format!("access_token={}", tok[i]))
+            }),
+            200,
+        )
+        .await;
+        let user_conns = provider.connections().await - before - 1;
+        row("session check (user)", c, &user, Some(&floor), Some(user_conns));
+        conns_ok &= every_conns <= MAX_CONNECTIONS && user_conns <= MAX_CONNECTIONS;
+        if c == 16 {
+            at16 = Some((floor.clone(), plain.clone(), sfn.clone(), every.clone()));
+        }
+        floors.push((c, floor, every));
+    }
+
+    // 10,000 at concurrency 64, then memory.
+    println!();
+    let big_local = load(N_BIG, 64, logout_req("/api/auth/logout", "return_to=%2F", None), 303).await;
+    row("logout local (route)", 64, &big_local, None, None);
+    let tokens = provider.sessions(N_BIG, "big").await;
+    let before = provider.connections().await;
+    let big_every = load(N_BIG, 64, logout_req("/api/auth/logout", "everywhere=true&return_to=%2F", Some(tokens)), 303).await;
+    let big_conns = provider.connections().await - before - 1;
+    row("logout everywhere", 64, &big_every, None, Some(big_conns));
+    let tok = user_token.clone();
+    let big_user = load(
+        N_BIG,
+        64,
+        Arc::new(move |cl: &reqwest::Client, i| {
+            cl.get(format!("http://{APP}/api/auth/user")).header("cookie", format!("access_token={}", tok[i]))
+        }),
+        200,
+    )
+    .await;
+    row("session check (user)", 64, &big_user, None, None);
+    conns_ok &= big_conns <= MAX_CONNECTIONS;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (rss_after, hwm) = rss_kib(app_pid);
+    let sockets_after_load = open_sockets(app_pid);
+    println!("\nserver RSS after: {:.1} MiB (peak {:.1} MiB); open sockets: {sockets_after_load}", rss_after as f64 / 1024.0, hwm as f64 / 1024.0);
+
+    println!("\ntargets:");
+    let (floor16, plain16, sfn16, every16) = at16.expect("c=16 ran");
+    for (name, s) in [("route", &plain16), ("server fn", &sfn16)] {
+        let ratio = s.rps() / floor16.rps();
+        let ok = ratio >= 0.8 && s.pct(0.99) <= Duration::from_millis(2);
+        all_ok &= ok;
+        println!(
+            "  {} local logout ({name}) at c=16: {ratio:.2}x floor throughput (>= 0.80), p99 {} ms (<= 2)",
+            verdict(ok),
+            ms(s.pct(0.99))
+        );
+    }
+    for (c, floor, every) in &floors {
+        let bound = (floor.pct(0.99) + alone.pct(0.99)).mul_f64(1.2);
+        let ok = every.pct(0.99) <= bound;
+        if *c == 16 {
+            all_ok &= ok;
+        }
+        println!(
+            "  {} everywhere p99 at c={c}: {} ms (<= 1.2 x (floor p99 {} + provider alone p99 {}) = {} ms){}",
+            verdict(ok),
+            ms(every.pct(0.99)),
+            ms(floor.pct(0.99)),
+            ms(alone.pct(0.99)),
+            ms(bound),
+            if *c == 16 { "" } else { " [informational]" }
+        );
+    }
+    let _ = every16;
+    all_ok &= conns_ok;
+    println!("  {} connections to the provider per run <= pool size {MAX_CONNECTIONS}", verdict(conns_ok));
+    let zero = big_local.errors == 0 && big_every.errors == 0 && big_user.errors == 0;
+    all_ok &= zero;
+    println!(
+        "  {} zero errors for 10,000 requests at c=64 (local {}, everywhere {}, user {})",
+        verdict(zero),
+        big_local.errors,
+        big_every.errors,
+        big_user.errors
+    );
+    let rss_ok = rss_after <= 40 * 1024;
+    all_ok &= rss_ok;
+    println!("  {} server RSS after them {:.1} MiB (<= 40)", verdict(rss_ok), rss_after as f64 / 1024.0);
+
+    // Fault runs: everywhere logout while the provider misbehaves.
+    println!("\nfault runs (logout everywhere, c=16; the app's timeout is {APP_TIMEOUT_MS} ms):");
+    println!("  {:<34} {:>5} {:>9} {:>8} {:>8} {:>10}", "fault", "reqs", "502s", "p99 ms", "max ms", "recovered");
+    let margin = Duration::from_millis(APP_TIMEOUT_MS + 300);
+    let mut faults_ok = true;
+    let scenarios: [(&str, serde_json::Value, usize); 4] = [
+        ("delay 1500 ms (past the timeout)", serde_json::json!({"endpoint": "logout", "delay_ms": 1500}), 160),
+        ("answers 500", serde_json::json!({"endpoint": "logout", "status": 500}), 500),
+        ("answers 429", serde_json::json!({"endpoint": "logout", "status": 429}), 500),
+        ("refuses connections for 4 s", serde_json::json!({"refuse_for_ms": 4000}), 300),
+    ];
+    for (name, fault, n) in scenarios {
+        let tokens = provider.sessions(n + 300, &format!("fault-{}", name.len())).await;
+        let (faulty, healthy): (Vec<String>, Vec<String>) = (tokens[..n].to_vec(), tokens[n..].to_vec());
+        provider.fault(fault.clone()).await;
+        if fault.get("refuse_for_ms").is_some() {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        // All must fail with the documented answer (502 for the plain route), fast.
+        let s = load(n, 16, logout_req("/api/auth/logout", "everywhere=true", Some(Arc::new(faulty))), 502).await;
+        provider.clear_faults().await;
+        if fault.get("refuse_for_ms").is_some() {
+            tokio::time::sleep(Duration::from_millis(4_000)).await;
+            wait_for(PROVIDER).await;
+        }
+        let again = load(300, 16, logout_req("/api/auth/logout", "everywhere=true", Some(Arc::new(healthy))), 303).await;
+        let ok = s.errors == 0 && s.max() <= margin && again.errors == 0;
+        faults_ok &= ok;
+        println!(
+            "  {:<34} {:>5} {:>9} {:>8} {:>8} {:>10}  {}",
+            name,
+            n,
+            n - s.errors,
+            ms(s.pct(0.99)),
+            ms(s.max()),
+            if again.errors == 0 { "yes" } else { "NO" },
+            verdict(ok)
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let (rss_end, _) = rss_kib(app_pid);
+    let sockets_end = open_sockets(app_pid);
+    let alive = tokio::net::TcpStream::connect(APP).await.is_ok();
+    let growth_ok = alive && rss_end <= rss_after + 4 * 1024 && sockets_end <= sockets_after_load + MAX_CONNECTIONS as usize;
+    faults_ok &= growth_ok;
+    println!(
+        "  {} after the faults: server alive {alive}, RSS {:.1} MiB (was {:.1}), open sockets {sockets_end} (was {sockets_after_load})",
+        verdict(growth_ok),
+        rss_end as f64 / 1024.0,
+        rss_after as f64 / 1024.0
+    );
+    all_ok &= faults_ok;
+    println!("\noverall: {}", if all_ok { "every target holds" } else { "some targets missed (see above)" });
+    all_ok
+}

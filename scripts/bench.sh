@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the release server and provider, then runs the load benchmark
+# (benches/load.rs) and the micro-benchmarks of the pure rules
+# (benches/rules.rs). Not part of the test command: it takes minutes and
+# its figures depend on the machine. Needs ports 3400-3402 free.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+"$ROOT/scripts/setup.sh" run
+export PATH="$HOME/.cargo/bin:$PATH"
+# `cargo bench` builds the server and provider binaries with the release
+# optimisations too; the output name is what cargo-leptos would bake in.
+export LEPTOS_OUTPUT_NAME=centralauth-starter
+echo "== load benchmark (builds the release binaries first)"
+cargo bench --locked --features ssr --bench load
+echo "== micro-benchmarks"
+cargo bench --locked --features ssr --bench rules -- --warm-up-time 1 --measurement-time 3
