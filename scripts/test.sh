@@ -26,6 +26,13 @@ rust_summary="$(awk '/^test result:/ { p += $4; f += $6 } END { printf "%d passe
 step "release build (cargo leptos build --release)"
 cargo leptos build --release --cargo-locked
 
+step "no server-only secret in the browser bundle"
+if grep -a -l -e "dev-secret-not-for-production" -e "centralauth-starter/state/v1" target/site/pkg/*; then
+  echo "test.sh: the files above hold server-only values; keep that code behind #[cfg(feature = \"ssr\")]" >&2
+  exit 1
+fi
+echo "ok"
+
 step "Playwright (Chromium, release build)"
 e2e_status=0
 rm -f end2end/test-results/results.json

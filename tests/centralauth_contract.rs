@@ -126,6 +126,16 @@ impl Recorder {
 }
 
 fn client_for(base: &str, org: &str, secret: &str, timeout: Duration) -> CentralAuthClient {
+    client_capped(base, org, secret, timeout, 8)
+}
+
+fn client_capped(
+    base: &str,
+    org: &str,
+    secret: &str,
+    timeout: Duration,
+    max_connections: usize,
+) -> CentralAuthClient {
     CentralAuthClient::new(&ClientConfig {
         organization_id: org.into(),
         secret: Secret::new(secret),
@@ -133,7 +143,7 @@ fn client_for(base: &str, org: &str, secret: &str, timeout: Duration) -> Central
         app_origin: APP.into(),
         connect_timeout: Duration::from_secs(2),
         request_timeout: timeout,
-        max_connections: 8,
+        max_connections,
     })
     .unwrap()
 }
@@ -686,16 +696,13 @@ async fn standalone_provider_really_refuses_then_recovers() {
 async fn concurrent_calls_never_open_more_connections_than_the_cap() {
     let rec = Recorder::start().await;
     rec.delay(Duration::from_millis(20));
-    let client = CentralAuthClient::new(&ClientConfig {
-        organization_id: "org".into(),
-        secret: Secret::new("s"),
-        base_url: Url::parse(&format!("http://{}", rec.addr)).unwrap(),
-        app_origin: APP.into(),
-        connect_timeout: Duration::from_secs(2),
-        request_timeout: Duration::from_secs(5),
-        max_connections: 4,
-    })
-    .unwrap();
+    let client = client_capped(
+        &format!("http://{}", rec.addr),
+        "org",
+        "s",
+        Duration::from_secs(5),
+        4,
+    );
     let calls = (0..40).map(|_| {
         let client = client.clone();
         tokio::spawn(async move { client.logout(&Secret::new("tok")).await })
@@ -704,28 +711,31 @@ async fn concurrent_calls_never_open_more_connections_than_the_cap() {
         call.await.unwrap().unwrap();
     }
     let opened = rec.connections.load(Ordering::SeqCst);
-    assert!(opened <= 4, "40 concurrent calls opened {opened} connections");
+    assert!(
+        opened <= 4,
+        "40 concurrent calls opened {opened} connections"
+    );
 }
 
 #[tokio::test]
 async fn waiting_for_a_connection_counts_against_the_timeout() {
     let rec = Recorder::start().await;
     rec.delay(Duration::from_millis(400));
-    let client = CentralAuthClient::new(&ClientConfig {
-        organization_id: "org".into(),
-        secret: Secret::new("s"),
-        base_url: Url::parse(&format!("http://{}", rec.addr)).unwrap(),
-        app_origin: APP.into(),
-        connect_timeout: Duration::from_secs(2),
-        request_timeout: Duration::from_millis(600),
-        max_connections: 1,
-    })
-    .unwrap();
+    let client = client_capped(
+        &format!("http://{}", rec.addr),
+        "org",
+        "s",
+        Duration::from_millis(600),
+        1,
+    );
     let started = Instant::now();
     let (ta, tb) = (Secret::new("a"), Secret::new("b"));
     let (a, b) = tokio::join!(client.logout(&ta), client.logout(&tb));
     // One goes through; the other waited 400 ms and then ran out of its 600.
     assert!(a.is_ok() != b.is_ok(), "{a:?} {b:?}");
-    assert!(matches!(a.err().or(b.err()), Some(CentralAuthError::Timeout(_))));
+    assert!(matches!(
+        a.err().or(b.err()),
+        Some(CentralAuthError::Timeout(_))
+    ));
     assert!(started.elapsed() < Duration::from_millis(1_000));
 }

@@ -45,6 +45,13 @@ test.describe("sign-in", () => {
     // The provider's tokens live 24 hours; the cookie follows expires_in.
     expect(session!.expires - Date.now() / 1000).toBeGreaterThan(86_000);
     expect(await cookie(context, APP_A, "code_verifier")).toBeUndefined();
+    // The token never reaches the page itself (HTML or hydration data).
+    await page.reload();
+    await expect(app.userEmail).toBeVisible();
+    expect(await page.content()).not.toContain(session!.value);
+    const rawHtml = await (await page.request.get(`${APP_A}/account`)).text();
+    expect(rawHtml).toContain("Your account");
+    expect(rawHtml).not.toContain(session!.value);
     // The provider's own cookie stays on its own path.
     const providerCookie = await cookie(context, `${APP_A}/dev-centralauth/`, "dev_centralauth_session");
     expect(providerCookie?.path).toBe("/dev-centralauth");

@@ -196,10 +196,18 @@ impl CentralAuthClient {
         let started = Instant::now();
         // One deadline for waiting on a permit and the exchange itself.
         let result = tokio::time::timeout(self.request_timeout, async {
-            let _permit = self.permits.acquire().await.expect("semaphore never closed");
+            let _permit = self
+                .permits
+                .acquire()
+                .await
+                .expect("semaphore never closed");
             let res = req.send().await?;
             let status = res.status();
             let body = res.bytes().await?;
+            // hyper returns the connection to the pool from a task of its
+            // own; let it run before the permit goes, or the next caller
+            // finds no idle connection and opens one more than the cap.
+            tokio::task::yield_now().await;
             Ok::<_, reqwest::Error>((status, body))
         })
         .await;
@@ -208,7 +216,12 @@ impl CentralAuthClient {
             Ok(r) => r,
             Err(_elapsed) => {
                 let err = CentralAuthError::Timeout(self.request_timeout);
-                tracing::debug!(endpoint, error_code = err.error_code(), elapsed_ms, "centralauth call failed");
+                tracing::debug!(
+                    endpoint,
+                    error_code = err.error_code(),
+                    elapsed_ms,
+                    "centralauth call failed"
+                );
                 return Err(err);
             }
         };

@@ -1,18 +1,7 @@
-import { expect, type Page } from "@playwright/test";
+import { AppPage } from "./app";
 
-/** The home page and the parts of the layout every page shares. */
-export class HomePage {
-  constructor(readonly page: Page) {}
-
-  async goto(): Promise<void> {
-    await this.page.goto("/");
-  }
-
-  /** Resolves once the wasm bundle has hydrated the server-rendered page. */
-  async waitForHydration(): Promise<void> {
-    await expect(this.page.getByTestId("hydration-status")).toHaveText("interactive");
-  }
-
+/** The home page: the shared layout plus the server-function example. */
+export class HomePage extends AppPage {
   get nameInput() {
     return this.page.getByLabel("Your name");
   }
@@ -20,5 +9,4 @@ export class HomePage {
   get greetButton() {
     return this.page.getByRole("button", { name: "Greet me" });
   }
-
 }

@@ -112,11 +112,15 @@ impl DevProvider {
 
     /// Counts an accepted connection (the standalone server calls this).
     pub fn count_connection(&self) {
-        self.inner.connections.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner
+            .connections
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn connections_accepted(&self) -> u64 {
-        self.inner.connections.load(std::sync::atomic::Ordering::Relaxed)
+        self.inner
+            .connections
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn store(&self) -> MutexGuard<'_, Store> {

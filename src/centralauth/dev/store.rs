@@ -137,6 +137,8 @@ pub struct Store {
     sessions: HashMap<String, Session>,
     codes: HashMap<String, Code>,
     tokens: HashMap<String, Token>,
+    /// Tokens by session, so ending a session touches only its own tokens.
+    tokens_of: HashMap<String, Vec<String>>,
     faults: Vec<Fault>,
     calls: Vec<CallRecord>,
 }
@@ -225,6 +227,10 @@ impl Store {
                 },
             );
         }
+        self.tokens_of
+            .entry(session_id.to_string())
+            .or_default()
+            .extend([access_token.clone(), id_token.clone()]);
         IssuedTokens {
             access_token,
             id_token,
@@ -252,7 +258,9 @@ impl Store {
         if let Some(s) = self.sessions.get_mut(session_id) {
             s.active = false;
         }
-        self.tokens.retain(|_, t| t.session_id != session_id);
+        for token in self.tokens_of.remove(session_id).unwrap_or_default() {
+            self.tokens.remove(&token);
+        }
     }
 
     pub fn add_fault(&mut self, fault: Fault) {
