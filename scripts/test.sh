@@ -34,14 +34,27 @@ fi
 echo "ok"
 
 step "Playwright (Chromium, release build)"
+# Playwright starts app A on 3000 and app B on 3002 itself.
+for port in 3000 3002; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "test.sh: port $port is already in use (a running 'cargo leptos watch'?); stop it first" >&2
+    echo "playwright: 0 passed, 1 failed"
+    exit 1
+  fi
+done
 e2e_status=0
 rm -f end2end/test-results/results.json
 (cd end2end && npx playwright test) || e2e_status=$?
 e2e_summary="$(node -e '
   const r = require(process.argv[1]);
   const s = r.stats || {};
-  console.log(`${s.expected || 0} passed, ${(s.unexpected || 0) + (s.flaky || 0)} failed`);
+  const failed = (s.unexpected || 0) + (s.flaky || 0) + (r.errors || []).length;
+  console.log(`${s.expected || 0} passed, ${failed} failed`);
 ' "$ROOT/end2end/test-results/results.json" 2>/dev/null || echo "0 passed, 1 failed")"
+# A failed run must never read as "0 failed".
+if [ "$e2e_status" -ne 0 ] && [ "${e2e_summary#* passed, }" = "0 failed" ]; then
+  e2e_summary="${e2e_summary%%,*}, 1 failed"
+fi
 
 echo
 echo "rust: $rust_summary"
