@@ -62,10 +62,24 @@ impl FromServerFnError for LogoutError {
     }
 }
 
+/// The request's server state and parts. Missing outside a request (Leptos
+/// renders the app once at start-up to list its routes, which starts the
+/// user resource): an error then, not a panic.
+#[cfg(feature = "ssr")]
+fn request_context() -> Result<(crate::server::AppState, http::request::Parts), ServerFnError> {
+    match (
+        use_context::<crate::server::AppState>(),
+        use_context::<http::request::Parts>(),
+    ) {
+        (Some(state), Some(parts)) => Ok((state, parts)),
+        _ => Err(ServerFnError::new("no request in progress")),
+    }
+}
+
 /// Whether this server runs the embedded development CentralAuth.
 #[server(prefix = "/api/auth", endpoint = "provider")]
 pub async fn development_provider_active() -> Result<bool, ServerFnError> {
-    let state = expect_context::<crate::server::AppState>();
+    let (state, _) = request_context()?;
     Ok(state.dev_provider.is_some())
 }
 
@@ -77,9 +91,8 @@ pub async fn get_user() -> Result<Option<CurrentUser>, ServerFnError> {
     use http::{header, HeaderValue};
     use std::net::SocketAddr;
 
-    let state = expect_context::<crate::server::AppState>();
-    let parts = expect_context::<http::request::Parts>();
-    let response = expect_context::<leptos_axum::ResponseOptions>();
+    let (state, parts) = request_context()?;
+    let response = use_context::<leptos_axum::ResponseOptions>().unwrap_or_default();
     let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -107,9 +120,8 @@ pub async fn sign_out(
 ) -> Result<SignedOut, LogoutError> {
     use http::{header, HeaderValue, StatusCode};
 
-    let state = expect_context::<crate::server::AppState>();
-    let parts = expect_context::<http::request::Parts>();
-    let response = expect_context::<leptos_axum::ResponseOptions>();
+    let (state, parts) = request_context().map_err(|e| LogoutError::Other(e.to_string()))?;
+    let response = use_context::<leptos_axum::ResponseOptions>().unwrap_or_default();
     // A form post without JavaScript navigates; the wasm client asks for data.
     let plain_form = parts
         .headers

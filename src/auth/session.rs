@@ -235,11 +235,23 @@ pub async fn current_user(
 #[error("ending the CentralAuth session failed: {0}")]
 pub struct LogoutFailure(#[from] pub CentralAuthError);
 
+/// The `Set-Cookie` values that clear every auth cookie. They never change
+/// for a process, so they are formatted once.
 pub fn clear_all(secure: bool) -> Vec<String> {
-    cookies::ALL
-        .iter()
-        .map(|name| cookies::clear(name, secure))
-        .collect()
+    static CLEARED: std::sync::OnceLock<[Vec<String>; 2]> = std::sync::OnceLock::new();
+    let [insecure, secure_set] = CLEARED.get_or_init(|| {
+        [false, true].map(|secure| {
+            cookies::ALL
+                .iter()
+                .map(|name| cookies::clear(name, secure))
+                .collect()
+        })
+    });
+    if secure {
+        secure_set.clone()
+    } else {
+        insecure.clone()
+    }
 }
 
 /// Logs out of this app, and with `everywhere` ends the CentralAuth session

@@ -39,8 +39,11 @@ pub struct CentralAuthClient {
     /// the HTTP stack never logs it.
     basic: HeaderValue,
     base: String,
+    /// Parsed once; reqwest would parse a string on every call.
+    verify_url: Url,
+    userinfo_url: Url,
+    logout_url: Url,
     organization_id: String,
-    domain: String,
     request_timeout: Duration,
     permits: Arc<Semaphore>,
 }
@@ -93,12 +96,22 @@ impl CentralAuthClient {
             .build()
             .map_err(|e| ClientBuildError::Http(e.to_string()))?;
 
+        let base = config.base_url.as_str().trim_end_matches('/').to_string();
+        let endpoint = |path: &str| {
+            Url::parse(&format!("{base}{path}")).map_err(|e| ClientBuildError::Http(e.to_string()))
+        };
+        let mut userinfo_url = endpoint("/api/v1/userinfo")?;
+        userinfo_url
+            .query_pairs_mut()
+            .append_pair("domain", &config.app_origin);
         Ok(Self {
             http,
             basic,
-            base: config.base_url.as_str().trim_end_matches('/').to_string(),
+            verify_url: endpoint("/api/v1/verify")?,
+            userinfo_url,
+            logout_url: endpoint("/api/v1/logout")?,
+            base,
             organization_id: config.organization_id.clone(),
-            domain: config.app_origin.clone(),
             request_timeout: config.request_timeout,
             permits: Arc::new(Semaphore::new(config.max_connections.max(1))),
         })
@@ -137,7 +150,7 @@ impl CentralAuthClient {
         redirect_uri: &str,
         code_verifier: &str,
     ) -> Result<TokenResponse, CentralAuthError> {
-        let req = self.post("/api/v1/verify").form(&[
+        let req = self.post(&self.verify_url).form(&[
             ("code", code),
             ("redirect_uri", redirect_uri),
             ("code_verifier", code_verifier),
@@ -158,8 +171,7 @@ impl CentralAuthClient {
             .map(|ip| ip.to_string())
             .unwrap_or_else(|| "0.0.0.0".into());
         let req = self
-            .post("/api/v1/userinfo")
-            .query(&[("domain", self.domain.as_str())])
+            .post(&self.userinfo_url)
             .header(
                 header::USER_AGENT,
                 client.user_agent.as_deref().unwrap_or("unknown"),
@@ -175,15 +187,15 @@ impl CentralAuthClient {
     /// (access or ID token) for every app sharing it.
     pub async fn logout(&self, token: &Secret) -> Result<(), CentralAuthError> {
         let req = self
-            .post("/api/v1/logout")
+            .post(&self.logout_url)
             .header(header::CONTENT_TYPE, "text/plain")
             .body(token.expose().to_string());
         self.send("logout", req).await.map(|_| ())
     }
 
-    fn post(&self, path: &str) -> reqwest::RequestBuilder {
+    fn post(&self, url: &Url) -> reqwest::RequestBuilder {
         self.http
-            .post(format!("{}{path}", self.base))
+            .post(url.clone())
             .header(header::AUTHORIZATION, self.basic.clone())
     }
 
