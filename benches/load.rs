@@ -325,6 +325,14 @@ fn logout_req_as(
     })
 }
 
+/// `GET /api/auth/user` with the `i`-th token: one userinfo call each.
+fn user_req(tokens: Arc<Vec<String>>) -> MakeReq {
+    Arc::new(move |cl: &reqwest::Client, i: usize| {
+        cl.get(format!("http://{APP}/api/auth/user"))
+            .header("cookie", format!("access_token={}", tokens[i]))
+    })
+}
+
 fn verdict(ok: bool) -> &'static str {
     if ok {
         "HOLDS"
@@ -494,17 +502,7 @@ async fn run() -> bool {
         );
 
         let before = provider.connections().await;
-        let tok = user_token.clone();
-        let user = load(
-            N,
-            c,
-            Arc::new(move |cl: &reqwest::Client, i| {
-                cl.get(format!("http://{APP}/api/auth/user"))
-                    .header("cookie", format!("access_token={}", tok[i]))
-            }),
-            200,
-        )
-        .await;
+        let user = load(N, c, user_req(user_token.clone()), 200).await;
         let user_conns = provider.connections().await.saturating_sub(before);
         row(
             "session check (user)",
@@ -545,17 +543,7 @@ async fn run() -> bool {
     .await;
     let big_conns = provider.connections().await.saturating_sub(before);
     row("logout everywhere", 64, &big_every, None, Some(big_conns));
-    let tok = user_token.clone();
-    let big_user = load(
-        N_BIG,
-        64,
-        Arc::new(move |cl: &reqwest::Client, i| {
-            cl.get(format!("http://{APP}/api/auth/user"))
-                .header("cookie", format!("access_token={}", tok[i]))
-        }),
-        200,
-    )
-    .await;
+    let big_user = load(N_BIG, 64, user_req(user_token.clone()), 200).await;
     row("session check (user)", 64, &big_user, None, None);
     conns_ok &= big_conns <= MAX_CONNECTIONS;
     tokio::time::sleep(Duration::from_millis(500)).await;

@@ -17,6 +17,27 @@ const external = process.env.E2E_EXTERNAL_APP === "1";
 const APP_B_ADDR = "127.0.0.1:3002";
 const APP_B = "http://localhost:3002";
 
+/** The release server on `addr`, with the settings every instance shares. */
+function appServer(addr: string, env: Record<string, string>) {
+  return {
+    command: serverBin,
+    cwd: root,
+    url: `http://${addr}/`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe" as const,
+    stderr: "pipe" as const,
+    env: {
+      LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
+      LEPTOS_SITE_ADDR: addr,
+      LEPTOS_ENV: "PROD",
+      RUST_LOG: process.env.RUST_LOG ?? "info",
+      AUTH_REQUEST_TIMEOUT_MS: "2000",
+      ...env,
+    },
+  };
+}
+
 const chromiumArgs = [
   "--headless",
   "--no-sandbox",
@@ -57,50 +78,22 @@ export default defineConfig({
     },
   ],
   webServer: [
+    // App A runs the embedded provider (no AUTH_* variables), with the test
+    // hooks on and app B registered.
     ...(external
       ? []
       : [
-        {
-          command: serverBin,
-          cwd: root,
-          url: `${APP_A}/`,
-          reuseExistingServer: false,
-          timeout: 60_000,
-          stdout: "pipe",
-          stderr: "pipe",
-          env: {
-            LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
-            LEPTOS_SITE_ADDR: new URL(APP_A).host,
-            LEPTOS_ENV: "PROD",
-            RUST_LOG: process.env.RUST_LOG ?? "info",
-            // App A runs the embedded provider (no AUTH_* variables), with the
-            // test hooks on and app B registered.
+          appServer(new URL(APP_A).host, {
             DEV_CENTRALAUTH_TEST_HOOKS: "1",
             DEV_CENTRALAUTH_ORIGINS: APP_B,
-            AUTH_REQUEST_TIMEOUT_MS: "2000",
-          },
-        },
-      ]),
-    {
-      command: serverBin,
-      cwd: root,
-      url: `http://${APP_B_ADDR}/`,
-      reuseExistingServer: false,
-      timeout: 60_000,
-      stdout: "pipe",
-      stderr: "pipe",
-      env: {
-        LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
-        LEPTOS_SITE_ADDR: APP_B_ADDR,
-        LEPTOS_ENV: "PROD",
-        RUST_LOG: process.env.RUST_LOG ?? "info",
-        APP_ORIGIN: APP_B,
-        // B is configured like a real deployment, pointed at A's provider.
-        AUTH_ORGANIZATION_ID: "dev-organization",
-        AUTH_SECRET: "dev-secret-not-for-production",
-        AUTH_BASE_URL: `${APP_A}/dev-centralauth`,
-        AUTH_REQUEST_TIMEOUT_MS: "2000",
-      },
-    },
+          }),
+        ]),
+    // B is configured like a real deployment, pointed at A's provider.
+    appServer(APP_B_ADDR, {
+      APP_ORIGIN: APP_B,
+      AUTH_ORGANIZATION_ID: "dev-organization",
+      AUTH_SECRET: "dev-secret-not-for-production",
+      AUTH_BASE_URL: `${APP_A}/dev-centralauth`,
+    }),
   ],
 });

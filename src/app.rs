@@ -97,11 +97,7 @@ fn SessionPanel() -> impl IntoView {
     let session = use_session();
     view! {
         <Transition fallback=|| view! { <section class="panel">"Checking your session…"</section> }>
-            {move || {
-                session
-                    .user
-                    .get()
-                    .map(|result| match result {
+            {session.view(move |result| match result {
                         Ok(Some(user)) => {
                             view! {
                                 <section class="panel" data-testid="session-panel">
@@ -135,8 +131,7 @@ fn SessionPanel() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                    })
-            }}
+            })}
         </Transition>
     }
 }

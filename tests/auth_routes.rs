@@ -10,17 +10,16 @@ use axum::{
     Router,
 };
 use centralauth_starter::{
-    centralauth::{
-        dev::{DevProvider, DevProviderConfig, Fault, DEV_ORGANIZATION_ID, DEV_SECRET},
-        Secret,
-    },
+    centralauth::dev::{DevProvider, Fault, DEV_ORGANIZATION_ID, DEV_SECRET},
     config::Config,
     server,
 };
 use leptos::config::LeptosOptions;
 use tower::ServiceExt;
 
-const APP: &str = "http://127.0.0.1:3000";
+mod common;
+
+use common::{start_provider, APP};
 
 struct Harness {
     app: Router,
@@ -28,18 +27,7 @@ struct Harness {
 }
 
 async fn harness() -> Harness {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let provider = DevProvider::new(DevProviderConfig {
-        public_base: base.clone(),
-        organization_id: DEV_ORGANIZATION_ID.into(),
-        secret: Secret::new(DEV_SECRET),
-        registered_origins: vec![APP.into()],
-        test_hooks: false,
-        token_ttl: Duration::from_secs(3600),
-    });
-    let provider_app = provider.router::<()>();
-    tokio::spawn(async move { axum::serve(listener, provider_app).await });
+    let (provider, base) = start_provider(false).await;
 
     let vars: HashMap<&str, String> = HashMap::from([
         ("APP_ORIGIN", APP.to_string()),

@@ -23,12 +23,15 @@ use axum::{
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use centralauth_starter::centralauth::{
     challenge_s256,
-    dev::{DevProvider, DevProviderConfig, Fault, DEV_ORGANIZATION_ID, DEV_SECRET},
+    dev::{Fault, DEV_ORGANIZATION_ID, DEV_SECRET},
     new_verifier, CentralAuthClient, CentralAuthError, ClientConfig, ClientContext, Secret,
 };
 use url::Url;
 
-const APP: &str = "http://127.0.0.1:3000";
+mod common;
+
+use common::{start_provider, APP};
+
 const CALLBACK: &str = "http://127.0.0.1:3000/api/auth/callback";
 
 #[derive(Debug, Clone)]
@@ -115,6 +118,15 @@ impl Recorder {
         self.reply.lock().unwrap().delay = d;
     }
 
+    fn base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A client for this recorder with org `org` and secret `s`.
+    fn client(&self, timeout: Duration, max_connections: usize) -> CentralAuthClient {
+        client_capped(&self.base(), "org", "s", timeout, max_connections)
+    }
+
     fn last(&self) -> Captured {
         self.seen
             .lock()
@@ -178,12 +190,7 @@ async fn basic_header_is_base64_of_raw_credentials_with_colons_and_non_ascii() {
 #[tokio::test]
 async fn logout_posts_the_token_as_text_plain() {
     let rec = Recorder::start().await;
-    let client = client_for(
-        &format!("http://{}", rec.addr),
-        "org",
-        "s",
-        Duration::from_secs(2),
-    );
+    let client = rec.client(Duration::from_secs(2), 8);
     client
         .logout(&Secret::new("the.access.token"))
         .await
@@ -203,12 +210,7 @@ async fn verify_posts_an_urlencoded_form_and_parses_tokens() {
         "application/json",
         r#"{"access_token":"at","id_token":"it","expires_in":3600,"expires_at":"2030-01-01T00:00:00Z","token_type":"Bearer"}"#,
     );
-    let client = client_for(
-        &format!("http://{}", rec.addr),
-        "org",
-        "s",
-        Duration::from_secs(2),
-    );
+    let client = rec.client(Duration::from_secs(2), 8);
     let tokens = client
         .verify("c0de&x=1", CALLBACK, "v".repeat(64).as_str())
         .await
@@ -267,12 +269,7 @@ async fn userinfo_sends_domain_user_agent_and_client_ip() {
 #[tokio::test]
 async fn each_error_answer_maps_to_its_class() {
     let rec = Recorder::start().await;
-    let client = client_for(
-        &format!("http://{}", rec.addr),
-        "org",
-        "s",
-        Duration::from_secs(2),
-    );
+    let client = rec.client(Duration::from_secs(2), 8);
     let token = Secret::new("tok");
 
     rec.answer(
@@ -318,12 +315,7 @@ async fn each_error_answer_maps_to_its_class() {
 async fn a_slow_provider_gives_a_timeout_error_quickly() {
     let rec = Recorder::start().await;
     rec.delay(Duration::from_secs(5));
-    let client = client_for(
-        &format!("http://{}", rec.addr),
-        "org",
-        "s",
-        Duration::from_millis(300),
-    );
+    let client = rec.client(Duration::from_millis(300), 8);
     let started = Instant::now();
     let e = client.logout(&Secret::new("tok")).await.unwrap_err();
     assert!(matches!(e, CentralAuthError::Timeout(_)), "{e:?}");
@@ -378,12 +370,7 @@ async fn a_connection_closed_mid_request_is_a_transport_error() {
 #[tokio::test]
 async fn sequential_calls_reuse_pooled_connections() {
     let rec = Recorder::start().await;
-    let client = client_for(
-        &format!("http://{}", rec.addr),
-        "org",
-        "s",
-        Duration::from_secs(2),
-    );
+    let client = rec.client(Duration::from_secs(2), 8);
     for _ in 0..50 {
         client.logout(&Secret::new("tok")).await.unwrap();
     }
@@ -395,22 +382,6 @@ async fn sequential_calls_reuse_pooled_connections() {
 // ---------------------------------------------------------------------------
 // Against the development provider
 // ---------------------------------------------------------------------------
-
-async fn start_provider(test_hooks: bool) -> (DevProvider, String) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let provider = DevProvider::new(DevProviderConfig {
-        public_base: base.clone(),
-        organization_id: DEV_ORGANIZATION_ID.into(),
-        secret: Secret::new(DEV_SECRET),
-        registered_origins: vec![APP.into()],
-        test_hooks,
-        token_ttl: Duration::from_secs(3600),
-    });
-    let app = provider.router::<()>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (provider, base)
-}
 
 /// Drives the provider's login page like a browser would, returning the code.
 async fn browser_sign_in(base: &str, email: &str, challenge: &str) -> (String, String) {
@@ -696,13 +667,7 @@ async fn standalone_provider_really_refuses_then_recovers() {
 async fn concurrent_calls_never_open_more_connections_than_the_cap() {
     let rec = Recorder::start().await;
     rec.delay(Duration::from_millis(20));
-    let client = client_capped(
-        &format!("http://{}", rec.addr),
-        "org",
-        "s",
-        Duration::from_secs(5),
-        4,
-    );
+    let client = rec.client(Duration::from_secs(5), 4);
     let calls = (0..40).map(|_| {
         let client = client.clone();
         tokio::spawn(async move { client.logout(&Secret::new("tok")).await })
@@ -721,13 +686,7 @@ async fn concurrent_calls_never_open_more_connections_than_the_cap() {
 async fn waiting_for_a_connection_counts_against_the_timeout() {
     let rec = Recorder::start().await;
     rec.delay(Duration::from_millis(400));
-    let client = client_capped(
-        &format!("http://{}", rec.addr),
-        "org",
-        "s",
-        Duration::from_millis(600),
-        1,
-    );
+    let client = rec.client(Duration::from_millis(600), 1);
     let started = Instant::now();
     let (ta, tb) = (Secret::new("a"), Secret::new("b"));
     let (a, b) = tokio::join!(client.logout(&ta), client.logout(&tb));

@@ -18,6 +18,16 @@ pub struct Session {
 }
 
 impl Session {
+    /// A view of the session's current state, for `<Suspense>` and
+    /// `<Transition>`: `render` gets the user (`None` when signed out) or
+    /// the error that kept the server from checking.
+    pub fn view<F>(self, render: F) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static
+    where
+        F: Fn(Result<Option<CurrentUser>, ServerFnError>) -> AnyView + Send + Sync + 'static,
+    {
+        move || self.user.get().map(&render)
+    }
+
     /// Asks the server again (after a sign-out here or in another tab).
     pub fn refresh(&self) {
         self.version.update(|v| *v += 1);
@@ -116,11 +126,7 @@ pub fn UserMenu() -> impl IntoView {
     };
     view! {
         <Transition fallback=|| view! { <span class="user-menu muted">"Checking session…"</span> }>
-            {move || {
-                session
-                    .user
-                    .get()
-                    .map(|result| match result {
+            {session.view(move |result| match result {
                         Ok(Some(user)) => {
                             view! {
                                 <a class="user-menu" href="/account" title="Your account">
@@ -146,8 +152,7 @@ pub fn UserMenu() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                    })
-            }}
+            })}
         </Transition>
     }
 }
@@ -308,11 +313,7 @@ pub fn AccountPage() -> impl IntoView {
     view! {
         <Title text="Account · CentralAuth starter" />
         <Suspense fallback=|| view! { <p>"Loading your account…"</p> }>
-            {move || {
-                session
-                    .user
-                    .get()
-                    .map(|result| match result {
+            {session.view(move |result| match result {
                         Ok(Some(user)) => {
                             view! {
                                 <h1>"Your account"</h1>
@@ -335,8 +336,7 @@ pub fn AccountPage() -> impl IntoView {
                             view! { <SignedOutNotice return_to="/account" /> }.into_any()
                         }
                         Err(e) => view! { <SessionUnavailable error=e /> }.into_any(),
-                    })
-            }}
+            })}
         </Suspense>
     }
 }
@@ -367,11 +367,7 @@ pub fn LogoutPage() -> impl IntoView {
     view! {
         <Title text="Log out · CentralAuth starter" />
         <Suspense fallback=|| view! { <p>"Checking your session…"</p> }>
-            {move || {
-                session
-                    .user
-                    .get()
-                    .map(|result| match result {
+            {session.view(move |result| match result {
                         Ok(Some(user)) => {
                             view! {
                                 <h1>"Log out"</h1>
@@ -382,8 +378,7 @@ pub fn LogoutPage() -> impl IntoView {
                         }
                         Ok(None) => view! { <SignedOutNotice return_to="/" /> }.into_any(),
                         Err(e) => view! { <SessionUnavailable error=e /> }.into_any(),
-                    })
-            }}
+            })}
         </Suspense>
     }
 }
