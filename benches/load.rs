@@ -325,6 +325,26 @@ fn logout_req_as(
     })
 }
 
+/// `n` "everywhere" logouts at concurrency `c`, each with a fresh session
+/// (created before the clock starts), and the connections the app opened
+/// to the provider meanwhile.
+async fn everywhere_run(provider: &Provider, n: usize, c: usize, tag: &str) -> (Stats, u64) {
+    let tokens = provider.sessions(n, tag).await;
+    let before = provider.connections().await;
+    let stats = load(
+        n,
+        c,
+        logout_req(
+            "/api/auth/logout",
+            "everywhere=true&return_to=%2F",
+            Some(tokens),
+        ),
+        303,
+    )
+    .await;
+    (stats, provider.connections().await.saturating_sub(before))
+}
+
 /// `GET /api/auth/user` with the `i`-th token: one userinfo call each.
 fn user_req(tokens: Arc<Vec<String>>) -> MakeReq {
     Arc::new(move |cl: &reqwest::Client, i: usize| {
@@ -479,20 +499,8 @@ async fn run() -> bool {
         )
         .await;
         row("provider logout alone", c, &alone_c, None, None);
-        let tokens = provider.sessions(N, &format!("everywhere-{c}")).await;
-        let before = provider.connections().await;
-        let every = load(
-            N,
-            c,
-            logout_req(
-                "/api/auth/logout",
-                "everywhere=true&return_to=%2F",
-                Some(tokens),
-            ),
-            303,
-        )
-        .await;
-        let every_conns = provider.connections().await.saturating_sub(before);
+        let (every, every_conns) =
+            everywhere_run(&provider, N, c, &format!("everywhere-{c}")).await;
         row(
             "logout everywhere",
             c,
@@ -528,20 +536,7 @@ async fn run() -> bool {
     )
     .await;
     row("logout local (route)", 64, &big_local, None, None);
-    let tokens = provider.sessions(N_BIG, "big").await;
-    let before = provider.connections().await;
-    let big_every = load(
-        N_BIG,
-        64,
-        logout_req(
-            "/api/auth/logout",
-            "everywhere=true&return_to=%2F",
-            Some(tokens),
-        ),
-        303,
-    )
-    .await;
-    let big_conns = provider.connections().await.saturating_sub(before);
+    let (big_every, big_conns) = everywhere_run(&provider, N_BIG, 64, "big").await;
     row("logout everywhere", 64, &big_every, None, Some(big_conns));
     let big_user = load(N_BIG, 64, user_req(user_token.clone()), 200).await;
     row("session check (user)", 64, &big_user, None, None);

@@ -82,10 +82,6 @@ export class ProviderLogin {
     return this.page.getByRole("heading", { name: "Sign in" });
   }
 
-  async isShown(): Promise<boolean> {
-    await this.page.waitForLoadState("domcontentloaded");
-    return this.page.url().includes("/dev-centralauth/login");
-  }
 
   async signIn(email: string): Promise<void> {
     await expect(this.heading).toBeVisible();
