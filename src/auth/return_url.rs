@@ -1,9 +1,16 @@
 //! The one return-URL rule, used by login, callback and logout: a relative
 //! path on this app, or an absolute URL on an allowed origin; else `/`.
 
+use std::sync::LazyLock;
 use url::Url;
 
 pub const FALLBACK: &str = "/";
+
+/// Relative paths are resolved against a fixed base, parsed once: only the
+/// path, query and fragment are kept, so the host does not matter, and
+/// parsing the app's origin on every call was the rule's main cost.
+static RELATIVE_BASE: LazyLock<Url> =
+    LazyLock::new(|| Url::parse("http://return-to.invalid/").expect("a valid constant URL"));
 
 /// Returns a safe place to send the browser. `allowed_origins` always
 /// contains the app's own origin first (see `Config`).
@@ -13,8 +20,7 @@ pub fn safe_return_url(raw: Option<&str>, allowed_origins: &[String]) -> String 
 }
 
 fn check(raw: &str, allowed_origins: &[String]) -> Option<String> {
-    let own = allowed_origins.first()?;
-    if raw.is_empty() || raw.len() > 2048 || has_trick(raw) {
+    if allowed_origins.is_empty() || raw.is_empty() || raw.len() > 2048 || has_trick(raw) {
         return None;
     }
     // Encoded variants (`%2F%2Fevil`, `%5C`, `%0A`, doubly encoded …) are
@@ -38,10 +44,9 @@ fn check(raw: &str, allowed_origins: &[String]) -> Option<String> {
         if is_protocol_relative(raw) {
             return None;
         }
-        // Resolve against our origin and insist it stays there.
-        let base = Url::parse(own).ok()?;
-        let url = base.join(raw).ok()?;
-        if url.origin().ascii_serialization() != *own {
+        // Resolve it and insist it stays on the base's origin.
+        let url = RELATIVE_BASE.join(raw).ok()?;
+        if url.origin() != RELATIVE_BASE.origin() {
             return None;
         }
         let mut out = url.path().to_string();
