@@ -12,7 +12,7 @@ use std::{
     process::{Child, Command, Stdio},
     sync::{
         atomic::{AtomicUsize, Ordering},
-        Arc,
+        Arc, OnceLock,
     },
     time::{Duration, Instant},
 };
@@ -108,6 +108,34 @@ struct Stats {
     errors: usize,
     elapsed: Duration,
     lat: Vec<Duration>,
+    /// CPU time per request in microseconds: servers (app and floor),
+    /// provider, this load generator. `None` without /proc schedstat.
+    cpu_us: Option<[f64; 3]>,
+}
+
+/// Process ids of the app, the provider and the floor server.
+static PIDS: OnceLock<[u32; 3]> = OnceLock::new();
+
+/// Nanoseconds a process's threads have spent on a CPU (schedstat).
+fn cpu_ns(pid: &str) -> Option<u64> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let mut total = 0;
+    for task in tasks.flatten() {
+        let stat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+        total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(total)
+}
+
+/// CPU used so far by the servers (app + floor), the provider and us. On a
+/// 2-core machine all three share the cores, which bounds what a run can do.
+fn cpu_now() -> Option<[u64; 3]> {
+    let [app, provider, floor] = PIDS.get()?.map(|p| p.to_string());
+    Some([
+        cpu_ns(&app)? + cpu_ns(&floor)?,
+        cpu_ns(&provider)?,
+        cpu_ns("self")?,
+    ])
 }
 
 impl Stats {
@@ -136,6 +164,7 @@ async fn load(n: usize, c: usize, make: MakeReq, expect: u16) -> Stats {
         .build()
         .expect("client");
     let next = Arc::new(AtomicUsize::new(0));
+    let cpu_before = cpu_now();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..c {
@@ -173,11 +202,16 @@ async fn load(n: usize, c: usize, make: MakeReq, expect: u16) -> Stats {
         all.extend(l);
         errors += e;
     }
+    let elapsed = started.elapsed();
+    let cpu_us = cpu_before.zip(cpu_now()).map(|(before, after)| {
+        std::array::from_fn(|i| after[i].saturating_sub(before[i]) as f64 / 1e3 / n as f64)
+    });
     Stats {
         n,
         errors,
-        elapsed: started.elapsed(),
+        elapsed,
         lat: all,
+        cpu_us,
     }
 }
 
@@ -195,8 +229,17 @@ fn row(name: &str, c: usize, s: &Stats, floor: Option<&Stats>, conns: Option<u64
     let ratio = floor
         .map(|f| format!("{:.2}x", s.rps() / f.rps()))
         .unwrap_or_else(|| "-".into());
+    // CPU per request of the servers, the provider and the generator, and
+    // how many of the machine's cores the run kept busy in all.
+    let cpu = s
+        .cpu_us
+        .map(|[srv, prov, generator]| {
+            let cores = (srv + prov + generator) * s.rps() / 1e6;
+            format!("{srv:>7.1} {prov:>7.1} {generator:>7.1} {cores:>5.2}")
+        })
+        .unwrap_or_else(|| format!("{:>7} {:>7} {:>7} {:>5}", "-", "-", "-", "-"));
     println!(
-        "{name:<24} {c:>4} {:>7} {:>9.0} {:>8} {:>8} {:>8} {:>6} {:>7} {:>6}",
+        "{name:<24} {c:>4} {:>7} {:>9.0} {:>8} {:>8} {:>8} {:>6} {:>7} {:>6} {cpu}",
         s.n,
         s.rps(),
         ms(s.pct(0.5)),
@@ -210,9 +253,23 @@ fn row(name: &str, c: usize, s: &Stats, floor: Option<&Stats>, conns: Option<u64
 
 fn header() {
     println!(
-        "{:<24} {:>4} {:>7} {:>9} {:>8} {:>8} {:>8} {:>6} {:>7} {:>6}",
-        "route", "conc", "reqs", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "÷floor", "conns"
+        "{:<24} {:>4} {:>7} {:>9} {:>8} {:>8} {:>8} {:>6} {:>7} {:>6} {:>7} {:>7} {:>7} {:>5}",
+        "route",
+        "conc",
+        "reqs",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "errors",
+        "÷floor",
+        "conns",
+        "srv us",
+        "prov us",
+        "gen us",
+        "cores"
     );
+    println!("  (us: CPU microseconds per request of the servers, the provider and the load generator; cores: CPU kept busy by all three)");
 }
 
 fn rss_kib(pid: u32) -> (u64, u64) {
@@ -412,6 +469,7 @@ async fn run() -> bool {
     let floor_child =
         spawn(Command::new(std::env::current_exe().expect("exe")).arg("--serve-floor"));
     let app_pid = app_child.id();
+    let _ = PIDS.set([app_pid, provider_child.id(), floor_child.id()]);
     let _procs = Procs(vec![provider_child, app_child, floor_child]);
     for addr in [PROVIDER, APP, FLOOR] {
         wait_for(addr).await;
@@ -588,6 +646,21 @@ async fn run() -> bool {
             ms(shared),
             verdict(every.pct(0.99) <= shared)
         );
+        // Little's law for a closed loop: mean latency = c / throughput, and
+        // throughput cannot beat cores / (CPU per request).
+        if let Some(cpu) = every.cpu_us {
+            let per_req: f64 = cpu.iter().sum();
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+            println!(
+                "        CPU bound: {per_req:.0} us of CPU per request (app {:.0}, provider {:.0}, generator {:.0}) on {cores} cores caps throughput at {:.0} req/s, so the mean at c={c} is at least {} ms (measured mean {} ms) [informational]",
+                cpu[0],
+                cpu[1],
+                cpu[2],
+                cores * 1e6 / per_req,
+                ms(Duration::from_secs_f64(*c as f64 * per_req / 1e6 / cores)),
+                ms(every.elapsed.mul_f64(*c as f64 / every.n as f64)),
+            );
+        }
     }
     let _ = every16;
     all_ok &= conns_ok;
