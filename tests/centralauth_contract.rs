@@ -478,6 +478,83 @@ async fn full_flow_against_the_development_provider() {
     assert_eq!(logouts[0].content_type.as_deref(), Some("text/plain"));
 }
 
+/// A multipart/form-data body as Node's `FormData` (undici) writes it.
+fn multipart_body(boundary: &str, fields: &[(&str, &str)]) -> String {
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    body
+}
+
+#[tokio::test]
+async fn verify_accepts_the_multipart_form_the_npm_library_sends() {
+    let (_provider, base) = start_provider(false).await;
+    let verifier = new_verifier();
+    let (code, _) = browser_sign_in(&base, "ada@example.com", &challenge_s256(&verifier)).await;
+    let basic = format!(
+        "Basic {}",
+        STANDARD.encode(format!("{DEV_ORGANIZATION_ID}:{DEV_SECRET}"))
+    );
+    let boundary = "----formdata-undici-026194712842";
+    let post = |body: String| {
+        reqwest::Client::new()
+            .post(format!("{base}/api/v1/verify"))
+            .header("authorization", basic.clone())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+    };
+
+    // Broken multipart and missing fields are refused with error JSON, and
+    // the code survives them.
+    let broken = post(format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"code\"\r\n\r\n{code}"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(broken.status(), 400);
+    let json: serde_json::Value = broken.json().await.unwrap();
+    assert_eq!(json["errorCode"], "genericError", "{json}");
+    let missing = post(multipart_body(boundary, &[("code", &code)]))
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 400);
+    let json: serde_json::Value = missing.json().await.unwrap();
+    assert_eq!(json["errorCode"], "missingFields", "{json}");
+
+    let ok = post(multipart_body(
+        boundary,
+        &[
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", &verifier),
+        ],
+    ))
+    .await
+    .unwrap();
+    assert_eq!(ok.status(), 200);
+    let tokens: serde_json::Value = ok.json().await.unwrap();
+    let access_token = tokens["access_token"].as_str().unwrap().to_string();
+    let client = client_for(
+        &base,
+        DEV_ORGANIZATION_ID,
+        DEV_SECRET,
+        Duration::from_secs(2),
+    );
+    let user = client
+        .userinfo(&Secret::new(access_token), &ClientContext::default())
+        .await
+        .unwrap();
+    assert_eq!(user.email, "ada@example.com");
+}
+
 #[tokio::test]
 async fn wrong_credentials_get_the_real_error_json() {
     let (provider, base) = start_provider(false).await;

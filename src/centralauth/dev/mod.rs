@@ -562,18 +562,58 @@ impl DevProvider {
     }
 }
 
+/// The fields of a form body: urlencoded (the docs, PHP, Rust and this
+/// starter) or multipart/form-data (CentralAuth's NPM library posts
+/// `FormData`), so an NPM-based app can use this provider too.
+async fn form_fields(headers: &HeaderMap, body: Bytes) -> Result<HashMap<String, String>, String> {
+    use axum::extract::{FromRequest, Multipart, Request};
+
+    let content_type = headers.get(header::CONTENT_TYPE);
+    let is_multipart = content_type.and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        v.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("multipart/form-data")
+    });
+    let Some(content_type) = content_type.filter(|_| is_multipart) else {
+        return Ok(url::form_urlencoded::parse(&body).into_owned().collect());
+    };
+    let mut req = Request::new(axum::body::Body::from(body));
+    req.headers_mut()
+        .insert(header::CONTENT_TYPE, content_type.clone());
+    let unreadable =
+        |e: &dyn std::fmt::Display| format!("The multipart body could not be read: {e}");
+    let mut multipart = Multipart::from_request(req, &())
+        .await
+        .map_err(|e| unreadable(&e.body_text()))?;
+    let mut fields = HashMap::new();
+    while let Some(field) = multipart.next_field().await.map_err(|e| unreadable(&e))? {
+        let Some(name) = field.name().map(str::to_owned) else {
+            continue;
+        };
+        let value = field.text().await.map_err(|e| unreadable(&e))?;
+        fields.insert(name, value);
+    }
+    Ok(fields)
+}
+
 async fn verify(State(p): State<DevProvider>, headers: HeaderMap, body: Bytes) -> Response {
     let call = match p.begin(Endpoint::Verify, &headers).await {
         Ok(c) => c,
         Err(res) => return res,
     };
-    let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let form = match form_fields(&headers, body).await {
+        Ok(f) => f,
+        Err(why) => {
+            p.finish(&call, None, StatusCode::BAD_REQUEST);
+            return api_error(StatusCode::BAD_REQUEST, "genericError", &why);
+        }
+    };
     let (Some(code), Some(redirect_uri)) = (form.get("code"), form.get("redirect_uri")) else {
         p.finish(&call, None, StatusCode::BAD_REQUEST);
         return api_error(
             StatusCode::BAD_REQUEST,
             "missingFields",
-            "code and redirect_uri are required (application/x-www-form-urlencoded)",
+            "code and redirect_uri are required (application/x-www-form-urlencoded or multipart/form-data)",
         );
     };
     let verifier = form.get("code_verifier").map(String::as_str).unwrap_or("");
