@@ -116,6 +116,18 @@ test.describe("sign-in", () => {
     await expect(page.getByText("CentralAuth said:")).toContainText("The sign-in was cancelled.");
   });
 
+  test("a crafted error link cannot put words in CentralAuth's mouth", async ({ page }) => {
+    const app = new AppPage(page);
+    const spoof = "Your account is locked. Call +1 555 0100 to restore it.";
+    const query = new URLSearchParams({ reason: "verify_refused", code: "accountLocked", detail: spoof, sig: "forged" });
+    await app.goto(`/auth/error?${query}`);
+    await app.waitForHydration();
+    await expect(page.getByTestId("signin-error")).toHaveText("CentralAuth refused to complete the sign-in.");
+    await expect(page.getByText("Call +1 555 0100")).toHaveCount(0);
+    await expect(page.getByText("accountLocked")).toHaveCount(0);
+    await expect(page.getByText("CentralAuth said:")).toHaveCount(0);
+  });
+
   test("the provider keeps what was typed when the e-mail is invalid", async ({ page }) => {
     await page.goto(`${APP_A}/api/auth/login`);
     await page.getByLabel("E-mail address").fill("not-an-address");

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 
 use super::{
-    development_provider_active, get_user, CurrentUser, LogoutError, SignOut,
+    checked_error_detail, development_provider_active, get_user, CurrentUser, LogoutError, SignOut,
     EVERYWHERE_FAILED_MESSAGE,
 };
 
@@ -392,7 +392,18 @@ pub fn SignInErrorPage() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::BAD_REQUEST);
     }
-    let message = move || {
+    // Code and detail come from the link, so they are shown only when the
+    // server confirms the callback signed them.
+    let checked = Resource::new(
+        move || (get("code"), get("detail"), get("sig")),
+        |(code, detail, sig)| async move {
+            if code.is_empty() && detail.is_empty() {
+                return None;
+            }
+            checked_error_detail(code, detail, sig).await.ok().flatten()
+        },
+    );
+    let message = move |code: Option<String>| {
         match get("reason").as_str() {
         "state_expired" => "Your sign-in took too long and has expired.".to_string(),
         "state_invalid" => {
@@ -400,14 +411,26 @@ pub fn SignInErrorPage() -> impl IntoView {
         }
         "missing_code" => "The sign-in response from CentralAuth was incomplete.".to_string(),
         "provider" => "CentralAuth could not sign you in.".to_string(),
-        "verify_refused" => format!("CentralAuth refused to complete the sign-in ({}).", get("code")),
+        "verify_refused" => match code.filter(|c| !c.is_empty()) {
+            Some(code) => format!("CentralAuth refused to complete the sign-in ({code})."),
+            None => "CentralAuth refused to complete the sign-in.".to_string(),
+        },
         "unavailable" => "CentralAuth could not be reached. Please try again in a moment.".to_string(),
         _ => "The sign-in did not complete.".to_string(),
     }
     };
-    let detail = move || {
-        let d = get("detail");
-        (!d.is_empty()).then(|| view! { <p class="detail">"CentralAuth said: " <q>{d}</q></p> })
+    let explained = move || {
+        checked.get().map(|checked| {
+            let detail = checked
+                .as_ref()
+                .map(|c| c.detail.clone())
+                .filter(|d| !d.is_empty())
+                .map(|d| view! { <p class="detail">"CentralAuth said: " <q>{d}</q></p> });
+            view! {
+                <p data-testid="signin-error">{message(checked.map(|c| c.code))}</p>
+                {detail}
+            }
+        })
     };
     let retry = move || {
         let r = get("return_to");
@@ -417,8 +440,9 @@ pub fn SignInErrorPage() -> impl IntoView {
         <Title text="Sign-in problem · CentralAuth starter" />
         <section class="panel panel-error" role="alert">
             <h1>"Sign-in did not complete"</h1>
-            <p data-testid="signin-error">{message}</p>
-            {detail}
+            <Suspense fallback=move || view! { <p data-testid="signin-error">{message(None)}</p> }>
+                {explained}
+            </Suspense>
             <p>
                 <a class="button" href=retry rel="external">
                     "Try signing in again"

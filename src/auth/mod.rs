@@ -76,6 +76,28 @@ fn request_context() -> Result<(crate::server::AppState, http::request::Parts), 
     }
 }
 
+/// What CentralAuth said when a sign-in failed, as the error page may show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderErrorDetail {
+    pub code: String,
+    pub detail: String,
+}
+
+/// The error page's `code` and `detail`, if the callback signed them; `None`
+/// for a crafted link.
+#[server(prefix = "/api/auth", endpoint = "error_detail")]
+pub async fn checked_error_detail(
+    code: String,
+    detail: String,
+    sig: String,
+) -> Result<Option<ProviderErrorDetail>, ServerFnError> {
+    let (state, _) = request_context()?;
+    Ok(
+        state::error_detail_is_authentic(&state.state_key, &code, &detail, &sig)
+            .then_some(ProviderErrorDetail { code, detail }),
+    )
+}
+
 /// Whether this server runs the embedded development CentralAuth.
 #[server(prefix = "/api/auth", endpoint = "provider")]
 pub async fn development_provider_active() -> Result<bool, ServerFnError> {

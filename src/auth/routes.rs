@@ -103,12 +103,20 @@ async fn callback(State(state): State<AppState>, headers: HeaderMap, Query(q): P
                 session::CallbackError::Verify(e) => (e.error_code(), ""),
                 _ => ("", ""),
             };
+            // The page shows code and detail only with this signature, so a
+            // crafted link cannot put words in CentralAuth's mouth.
+            let sig = if code.is_empty() && detail.is_empty() {
+                String::new()
+            } else {
+                super::state::sign_error_detail(&state.state_key, code, detail)
+            };
             let location = to_path(
                 "/auth/error",
                 &[
                     ("reason", err.reason()),
                     ("code", code),
                     ("detail", detail),
+                    ("sig", &sig),
                     ("return_to", &state.return_url(return_to)),
                 ],
             );

@@ -86,6 +86,31 @@ pub fn verify(key: &StateKey, state: Option<&str>, now_unix: u64) -> Result<(), 
     Ok(())
 }
 
+/// Signs what the callback puts in the error page's link (CentralAuth's
+/// error code and description), so that page shows only text that really
+/// came from CentralAuth, not text from a crafted link.
+pub fn sign_error_detail(key: &StateKey, code: &str, detail: &str) -> String {
+    URL_SAFE_NO_PAD.encode(error_detail_mac(key, code, detail).finalize().into_bytes())
+}
+
+pub fn error_detail_is_authentic(key: &StateKey, code: &str, detail: &str, sig: &str) -> bool {
+    URL_SAFE_NO_PAD.decode(sig).is_ok_and(|sig| {
+        error_detail_mac(key, code, detail)
+            .verify_slice(&sig)
+            .is_ok()
+    })
+}
+
+fn error_detail_mac(key: &StateKey, code: &str, detail: &str) -> HmacSha256 {
+    // Its own prefix, and lengths, so no state and no other split of the
+    // same bytes verifies as an error detail.
+    key.mac(&format!(
+        "error-detail/v1.{}.{code}.{}.{detail}",
+        code.len(),
+        detail.len()
+    ))
+}
+
 pub fn now_unix() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -158,5 +183,49 @@ mod tests {
         ] {
             assert!(verify(&key, Some(bad), NOW).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn error_details_verify_only_unchanged_and_under_the_same_key() {
+        let k = StateKey::derive("org-secret");
+        let sig = sign_error_detail(&k, "sessionInvalid", "Nope");
+        assert!(error_detail_is_authentic(
+            &k,
+            "sessionInvalid",
+            "Nope",
+            &sig
+        ));
+        assert!(!error_detail_is_authentic(
+            &k,
+            "sessionInvalid",
+            "Call us",
+            &sig
+        ));
+        assert!(!error_detail_is_authentic(&k, "other", "Nope", &sig));
+        // Moving bytes between code and detail changes the signature.
+        assert!(!error_detail_is_authentic(
+            &k,
+            "sessionInvalidN",
+            "ope",
+            &sig
+        ));
+        assert!(!error_detail_is_authentic(&k, "sessionInvalid", "Nope", ""));
+        assert!(!error_detail_is_authentic(
+            &k,
+            "sessionInvalid",
+            "Nope",
+            "!!"
+        ));
+        let other = StateKey::derive("another secret");
+        assert!(!error_detail_is_authentic(
+            &other,
+            "sessionInvalid",
+            "Nope",
+            &sig
+        ));
+        // A state signature is no error-detail signature.
+        let state = sign(&k, NOW);
+        let state_sig = state.rsplit_once('.').unwrap().1;
+        assert!(!error_detail_is_authentic(&k, "", "", state_sig));
     }
 }
