@@ -10,11 +10,11 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 step() { printf '\n== %s\n' "$*"; }
 
-# A clean run writes about 9 GB to target/; a full disk shows up only as a
+# A clean run writes about 7 GB to target/; a full disk shows up only as a
 # linker crash minutes later, so say it up front.
 free_gb="$(df -Pk "$ROOT" | awk 'NR == 2 { print int($4 / 1048576) }')"
 if [ "${free_gb:-0}" -lt 12 ]; then
-  echo "test.sh: warning: only ${free_gb} GB free on the disk holding $ROOT; a clean run needs about 9 GB in target/ ('cargo clean' frees old builds)" >&2
+  echo "test.sh: warning: only ${free_gb} GB free on the disk holding $ROOT; a clean run needs about 7 GB in target/ ('cargo clean' frees old builds)" >&2
 fi
 
 step "cargo fmt --check"
