@@ -25,8 +25,7 @@ use crate::{
 pub struct AppState(Arc<Shared>);
 
 pub struct Shared {
-    pub leptos_options: LeptosOptions,
-    pub config: Arc<Config>,
+    pub config: Config,
     /// The process's one CentralAuth client (one connection pool).
     pub centralauth: CentralAuthClient,
     /// Present only when no credentials are configured.
@@ -44,7 +43,7 @@ impl std::ops::Deref for AppState {
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
+        state.config.leptos.clone()
     }
 }
 
@@ -105,8 +104,7 @@ pub fn build_state(config: Config) -> Result<AppState, ServerError> {
     let state_key = StateKey::derive(client_config.secret.expose());
     Ok(AppState(Arc::new(Shared {
         state_key,
-        leptos_options: config.leptos.clone(),
-        config: Arc::new(config),
+        config,
         centralauth,
         dev_provider,
     })))
@@ -122,7 +120,7 @@ pub fn router(state: AppState) -> Router {
     router
         .merge(auth_routes::router())
         .leptos_routes(&state, routes, {
-            let options = state.leptos_options.clone();
+            let options = state.config.leptos.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -56,6 +56,11 @@ struct Reply {
 }
 
 impl Harness {
+    async fn get(&self, path: &str) -> Reply {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
     async fn send(&self, req: Request<Body>) -> Reply {
         let res = self.app.clone().oneshot(req).await.unwrap();
         let status = res.status();
@@ -304,10 +309,7 @@ async fn the_server_function_answers_a_plain_form_post_with_a_303() {
 #[tokio::test]
 async fn login_redirects_with_pkce_signed_state_and_a_validated_return_url() {
     let h = harness().await;
-    let req = Request::get("/api/auth/login?return_to=%2F%2Fevil.example")
-        .body(Body::empty())
-        .unwrap();
-    let r = h.send(req).await;
+    let r = h.get("/api/auth/login?return_to=%2F%2Fevil.example").await;
     assert_eq!(r.status, StatusCode::FOUND);
     let location = url::Url::parse(r.location.as_deref().unwrap()).unwrap();
     let q: HashMap<String, String> = location.query_pairs().into_owned().collect();
@@ -343,11 +345,7 @@ async fn login_redirects_with_pkce_signed_state_and_a_validated_return_url() {
 async fn callback_refuses_a_bad_state_and_shows_provider_errors() {
     let h = harness().await;
     let r = h
-        .send(
-            Request::get("/api/auth/callback?code=x&state=v1.forged.1.sig&return_to=%2Faccount")
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .get("/api/auth/callback?code=x&state=v1.forged.1.sig&return_to=%2Faccount")
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
@@ -357,11 +355,7 @@ async fn callback_refuses_a_bad_state_and_shows_provider_errors() {
     assert!(r.set_cookies.is_empty());
 
     let r = h
-        .send(
-            Request::get("/api/auth/callback?error=sessionInvalid&error_description=Nope")
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .get("/api/auth/callback?error=sessionInvalid&error_description=Nope")
         .await;
     let location = url::Url::parse(&format!("{APP}{}", r.location.unwrap())).unwrap();
     assert_eq!(location.path(), "/auth/error");

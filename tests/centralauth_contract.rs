@@ -141,6 +141,16 @@ fn client_for(base: &str, org: &str, secret: &str, timeout: Duration) -> Central
     client_capped(base, org, secret, timeout, 8)
 }
 
+/// A client of the development provider, with its credentials.
+fn dev_client(base: &str) -> CentralAuthClient {
+    client_for(
+        base,
+        DEV_ORGANIZATION_ID,
+        DEV_SECRET,
+        Duration::from_secs(2),
+    )
+}
+
 fn client_capped(
     base: &str,
     org: &str,
@@ -427,12 +437,7 @@ async fn browser_sign_in(base: &str, email: &str, challenge: &str) -> (String, S
 #[tokio::test]
 async fn full_flow_against_the_development_provider() {
     let (provider, base) = start_provider(false).await;
-    let client = client_for(
-        &base,
-        DEV_ORGANIZATION_ID,
-        DEV_SECRET,
-        Duration::from_secs(2),
-    );
+    let client = dev_client(&base);
     let verifier = new_verifier();
     let (code, path) = browser_sign_in(&base, "ada@example.com", &challenge_s256(&verifier)).await;
     assert_eq!(path, "/api/auth/callback");
@@ -542,12 +547,7 @@ async fn verify_accepts_the_multipart_form_the_npm_library_sends() {
     assert_eq!(ok.status(), 200);
     let tokens: serde_json::Value = ok.json().await.unwrap();
     let access_token = tokens["access_token"].as_str().unwrap().to_string();
-    let client = client_for(
-        &base,
-        DEV_ORGANIZATION_ID,
-        DEV_SECRET,
-        Duration::from_secs(2),
-    );
+    let client = dev_client(&base);
     let user = client
         .userinfo(&Secret::new(access_token), &ClientContext::default())
         .await
@@ -570,12 +570,7 @@ async fn wrong_credentials_get_the_real_error_json() {
     );
     assert!(!provider.calls()[0].basic_auth_ok);
     // The session survived the refused call.
-    let good = client_for(
-        &base,
-        DEV_ORGANIZATION_ID,
-        DEV_SECRET,
-        Duration::from_secs(2),
-    );
+    let good = dev_client(&base);
     good.userinfo(&Secret::new(token), &ClientContext::default())
         .await
         .unwrap();
@@ -707,12 +702,7 @@ async fn standalone_provider_really_refuses_then_recovers() {
         .await
         .unwrap();
     let token = Secret::new(session["access_token"].as_str().unwrap());
-    let client = client_for(
-        &base,
-        DEV_ORGANIZATION_ID,
-        DEV_SECRET,
-        Duration::from_secs(2),
-    );
+    let client = dev_client(&base);
     client
         .userinfo(&token, &ClientContext::default())
         .await

@@ -568,13 +568,14 @@ impl DevProvider {
 async fn form_fields(headers: &HeaderMap, body: Bytes) -> Result<HashMap<String, String>, String> {
     use axum::extract::{FromRequest, Multipart, Request};
 
-    let content_type = headers.get(header::CONTENT_TYPE);
-    let is_multipart = content_type.and_then(|v| v.to_str().ok()).is_some_and(|v| {
-        v.trim_start()
-            .to_ascii_lowercase()
-            .starts_with("multipart/form-data")
+    let multipart_type = headers.get(header::CONTENT_TYPE).filter(|v| {
+        v.to_str().is_ok_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        })
     });
-    let Some(content_type) = content_type.filter(|_| is_multipart) else {
+    let Some(content_type) = multipart_type else {
         return Ok(url::form_urlencoded::parse(&body).into_owned().collect());
     };
     let mut req = Request::new(axum::body::Body::from(body));
