@@ -54,25 +54,19 @@ impl Endpoint {
 }
 
 /// A fault the tests ask for; applies to the next `times` calls (all, if unset).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
 pub struct Fault {
     /// `verify`, `userinfo`, `logout`, or omitted for every endpoint.
-    #[serde(default)]
     pub endpoint: Option<Endpoint>,
     /// Wait this long before answering.
-    #[serde(default)]
     pub delay_ms: u64,
     /// Answer with this status and an error body instead of doing the work.
-    #[serde(default)]
     pub status: Option<u16>,
-    #[serde(default)]
     pub error_code: Option<String>,
-    #[serde(default)]
     pub message: Option<String>,
     /// Stop listening for this long (standalone provider only): real refusals.
-    #[serde(default)]
     pub refuse_for_ms: Option<u64>,
-    #[serde(default)]
     pub times: Option<u32>,
 }
 
