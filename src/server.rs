@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tracing_subscriber::EnvFilter;
 
+pub use crate::listener::serve;
 use crate::{
     app::{shell, App},
     auth::{cookies, csrf, routes as auth_routes, state::StateKey},
@@ -73,7 +74,7 @@ pub fn build_state(config: Config) -> Result<AppState, ServerError> {
             },
             None,
         ),
-        ProviderMode::Embedded => {
+        ProviderMode::Embedded { .. } => {
             let public_base = format!("{}{EMBEDDED_PATH}", config.public_origin);
             let mut registered_origins = vec![config.public_origin.clone()];
             registered_origins.extend(config.dev.extra_origins.iter().cloned());
@@ -124,7 +125,14 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn(no_store_when_signed_in))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(server_fn_paths()),
+            server_fn_guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.secure_cookies(),
+            no_store_when_signed_in,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             own_origin,
             csrf::layer,
@@ -134,11 +142,14 @@ pub fn router(state: AppState) -> Router {
 
 /// Responses to a request that carries a session are never cached, so Back
 /// or a shared cache cannot show signed-in content after logout.
+/// Keyed on the session this app recognises (any cookie `session_token`
+/// would send to CentralAuth), not on one cookie name.
 async fn no_store_when_signed_in(
+    axum::extract::State(secure): axum::extract::State<bool>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let signed_in = cookies::read(req.headers(), cookies::ACCESS_TOKEN).is_some();
+    let signed_in = cookies::session(req.headers(), secure).is_some();
     let static_asset = req.uri().path().starts_with("/pkg/");
     let mut res = next.run(req).await;
     if signed_in && !static_asset {
@@ -150,6 +161,98 @@ async fn no_store_when_signed_in(
     res
 }
 
+/// Server-function arguments are a few short fields; a larger body is refused.
+pub const SERVER_FN_BODY_LIMIT: usize = 64 * 1024;
+
+fn server_fn_paths() -> std::collections::HashSet<&'static str> {
+    leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// Whether server_fn's error means the request could not be read: the
+/// client's fault, answered with 400.
+pub fn is_request_error(err: &leptos::server_fn::error::ServerFnErrorErr) -> bool {
+    use leptos::server_fn::error::ServerFnErrorErr::*;
+    matches!(err, Args(_) | Deserialization(_) | MissingArg(_))
+}
+
+/// server_fn answers every failure with 500, a request the client got wrong
+/// included. This guard, on server-function paths only, answers those with
+/// 4xx: a body over [`SERVER_FN_BODY_LIMIT`] gets 413, a form body that is
+/// not UTF-8 gets 400, and an argument error from a function returning
+/// `ServerFnError` (server_fn's `Args|`, `Deserialization|`, `MissingArg|`
+/// answers) gets 400. Our own error types set their status themselves.
+async fn server_fn_guard(
+    axum::extract::State(paths): axum::extract::State<Arc<std::collections::HashSet<&'static str>>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::{body::Body, response::IntoResponse};
+    use http::{header, StatusCode};
+    use http_body_util::{BodyExt, LengthLimitError, Limited};
+
+    if !paths.contains(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let refuse = |status: StatusCode, message: &'static str| {
+        (
+            status,
+            [(header::CACHE_CONTROL, "no-store")],
+            axum::Json(serde_json::json!({ "error": "badRequest", "message": message })),
+        )
+            .into_response()
+    };
+    let (parts, body) = req.into_parts();
+    let bytes = match Limited::new(body, SERVER_FN_BODY_LIMIT).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(err) if err.is::<LengthLimitError>() => {
+            return refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The request body is too large.",
+            )
+        }
+        Err(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "The request body could not be read.",
+            )
+        }
+    };
+    let form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if form && std::str::from_utf8(&bytes).is_err() {
+        return refuse(StatusCode::BAD_REQUEST, "The form data is not valid UTF-8.");
+    }
+
+    let res = next
+        .run(axum::extract::Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res
+            .headers()
+            .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let body = Limited::new(body, SERVER_FN_BODY_LIMIT)
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    if [&b"Args|"[..], b"Deserialization|", b"MissingArg|"]
+        .iter()
+        .any(|prefix| body.starts_with(prefix))
+    {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    axum::response::Response::from_parts(parts, Body::from(body))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
     #[error("cannot listen on {addr}: {source}")]
@@ -157,8 +260,6 @@ pub enum ServerError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("server stopped: {0}")]
-    Serve(std::io::Error),
     #[error("cannot set up CentralAuth: {0}")]
     Setup(String),
     #[error(transparent)]
@@ -167,6 +268,10 @@ pub enum ServerError {
 
 pub async fn run(config: Config) -> Result<(), ServerError> {
     let addr = config.leptos.site_addr;
+    for warning in config.warnings() {
+        tracing::warn!("{warning}");
+    }
+    let limits = config.limits.clone();
     let state = build_state(config)?;
     let app = router(state.clone());
     match &state.dev_provider {
@@ -185,13 +290,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
         "listening on http://{addr} (open {})",
         state.config.public_origin
     );
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(ServerError::Serve)?;
+    serve(listener, app, &limits, shutdown_signal()).await;
     tracing::info!("shut down cleanly");
     Ok(())
 }

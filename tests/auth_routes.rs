@@ -7,104 +7,15 @@ use std::{collections::HashMap, time::Duration};
 use axum::{
     body::Body,
     http::{header, Method, Request, StatusCode},
-    Router,
 };
 use centralauth_starter::{
     auth::state,
-    centralauth::dev::{DevProvider, Fault, DEV_ORGANIZATION_ID, DEV_SECRET},
-    config::Config,
-    server,
+    centralauth::dev::{DEV_ORGANIZATION_ID, DEV_SECRET},
 };
-use leptos::config::LeptosOptions;
-use tower::ServiceExt;
 
 mod common;
 
-use common::{start_provider, APP};
-
-struct Harness {
-    app: Router,
-    provider: DevProvider,
-}
-
-async fn harness() -> Harness {
-    let (provider, base) = start_provider(false).await;
-
-    let vars: HashMap<&str, String> = HashMap::from([
-        ("APP_ORIGIN", APP.to_string()),
-        ("AUTH_ORGANIZATION_ID", DEV_ORGANIZATION_ID.to_string()),
-        ("AUTH_SECRET", DEV_SECRET.to_string()),
-        ("AUTH_BASE_URL", base),
-        ("AUTH_REQUEST_TIMEOUT_MS", "400".to_string()),
-    ]);
-    let options = LeptosOptions::builder()
-        .output_name("centralauth-starter")
-        .build();
-    let config = Config::from_lookup(options, |k| vars.get(k).cloned()).unwrap();
-    let state = server::build_state(config).unwrap();
-    Harness {
-        app: server::router(state),
-        provider,
-    }
-}
-
-struct Reply {
-    status: StatusCode,
-    location: Option<String>,
-    set_cookies: Vec<String>,
-    body: String,
-}
-
-impl Harness {
-    async fn get(&self, path: &str) -> Reply {
-        self.send(Request::get(path).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn send(&self, req: Request<Body>) -> Reply {
-        let res = self.app.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let location = res
-            .headers()
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap().to_string());
-        let set_cookies = res
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .map(|v| v.to_str().unwrap().to_string())
-            .collect();
-        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
-            .await
-            .unwrap();
-        Reply {
-            status,
-            location,
-            set_cookies,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
-    }
-
-    fn logout_calls(&self) -> usize {
-        self.provider
-            .calls()
-            .iter()
-            .filter(|c| c.endpoint.as_str() == "logout")
-            .count()
-    }
-
-    fn fault(&self, status: Option<u16>, delay_ms: u64) {
-        self.provider.add_fault(Fault {
-            endpoint: None,
-            delay_ms,
-            status,
-            error_code: None,
-            message: None,
-            refuse_for_ms: None,
-            times: Some(1),
-        });
-    }
-}
+use common::{harness, APP};
 
 fn post_logout(form: &str, token: Option<&str>, origin: Option<&str>) -> Request<Body> {
     let mut req = Request::builder()
@@ -354,8 +265,13 @@ async fn callback_refuses_a_bad_state_and_shows_provider_errors() {
     );
     assert!(r.set_cookies.is_empty());
 
+    // CentralAuth's words, on a callback carrying a state we issued.
+    let key = state::StateKey::derive(DEV_SECRET);
+    let issued = state::sign(&key, state::now_unix());
     let r = h
-        .get("/api/auth/callback?error=sessionInvalid&error_description=Nope")
+        .get(&format!(
+            "/api/auth/callback?error=sessionInvalid&error_description=Nope&state={issued}"
+        ))
         .await;
     let location = url::Url::parse(&format!("{APP}{}", r.location.unwrap())).unwrap();
     assert_eq!(location.path(), "/auth/error");
@@ -365,7 +281,6 @@ async fn callback_refuses_a_bad_state_and_shows_provider_errors() {
     assert_eq!(q["detail"], "Nope");
     assert_eq!(q["return_to"], "/");
     // Signed, so the page can tell CentralAuth's words from a crafted link's.
-    let key = state::StateKey::derive(DEV_SECRET);
     assert!(state::error_detail_is_authentic(
         &key,
         "sessionInvalid",

@@ -1,8 +1,14 @@
 //! The browser's IP for CentralAuth's `auth-ip`: the TCP peer, unless the
 //! peer is a configured trusted proxy, in which case `X-Forwarded-For` is read
 //! from the right, skipping our own proxies.
+//!
+//! Each entry is read on its own: an unparsable one (`unknown`, garbage a
+//! client sent) is skipped rather than ending the walk, and an address with
+//! a port (`203.0.113.9:4711`, `[2001:db8::1]:443`, as some proxies write
+//! it) counts as that address. Before, either made the whole header
+//! unreadable and every such request looked like it came from the proxy.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 
 pub fn client_ip(
     peer: Option<IpAddr>,
@@ -18,7 +24,7 @@ pub fn client_ip(
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .map_while(|s| s.trim().parse::<IpAddr>().ok())
+        .filter_map(|s| parse_entry(s.trim()))
         .collect();
     Some(
         forwarded
@@ -28,6 +34,13 @@ pub fn client_ip(
             .copied()
             .unwrap_or(peer),
     )
+}
+
+fn parse_entry(entry: &str) -> Option<IpAddr> {
+    entry
+        .parse::<IpAddr>()
+        .or_else(|_| entry.parse::<SocketAddr>().map(|s| s.ip()))
+        .ok()
 }
 
 #[cfg(test)]
@@ -58,6 +71,35 @@ mod tests {
         assert_eq!(got, "203.0.113.9".parse().ok());
         assert_eq!(
             client_ip(Some(proxy), &http::HeaderMap::new(), &[proxy]),
+            Some(proxy)
+        );
+    }
+
+    #[test]
+    fn unparsable_entries_and_ports_do_not_fall_back_to_the_proxy() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let client = "203.0.113.9".parse().ok();
+        for xff in [
+            "garbage, 203.0.113.9",
+            "unknown, 203.0.113.9, 10.0.0.2",
+            "203.0.113.9, not-an-ip",
+            "203.0.113.9:4711",
+            "1.2.3.4, 203.0.113.9:4711, 10.0.0.2:80",
+            "203.0.113.9, ,",
+        ] {
+            assert_eq!(
+                client_ip(Some(proxy), &headers(xff), &[proxy]),
+                client,
+                "{xff}"
+            );
+        }
+        assert_eq!(
+            client_ip(Some(proxy), &headers("[2001:db8::1]:443"), &[proxy]),
+            "2001:db8::1".parse().ok()
+        );
+        // Nothing usable at all: the proxy is all we know.
+        assert_eq!(
+            client_ip(Some(proxy), &headers("unknown, garbage"), &[proxy]),
             Some(proxy)
         );
     }

@@ -1,18 +1,61 @@
 //! The app's auth cookies. One builder makes both the `Set-Cookie` that sets
 //! a cookie and the one that clears it, so their attributes cannot drift
 //! (a clear with another Path or Domain would leave the cookie in place).
+//!
+//! Names: on plain-http origins (development) the NPM library's names. On
+//! https origins the same names with the `__Host-` prefix, which browsers
+//! accept only host-only, `Secure` and `Path=/`: a sibling subdomain cannot
+//! plant ("toss") a cookie of that name with a wider Domain or a longer
+//! Path that would shadow ours and survive our logout.
 
 use cookie::{time::Duration, Cookie, SameSite};
 
-/// The session cookie; name kept from CentralAuth's NPM library.
+/// The session cookie on http origins; name kept from CentralAuth's NPM library.
 pub const ACCESS_TOKEN: &str = "access_token";
-/// The PKCE verifier between login and callback.
+/// The PKCE verifier between login and callback, on http origins.
 pub const CODE_VERIFIER: &str = "code_verifier";
+/// The session cookie on https origins.
+pub const HOST_ACCESS_TOKEN: &str = "__Host-access_token";
+/// The PKCE verifier on https origins.
+pub const HOST_CODE_VERIFIER: &str = "__Host-code_verifier";
 /// Never set by this app, but cleared on logout in case a sibling app using
-/// the NPM library's `unsafeIncludeUser` left one on this origin.
+/// the NPM library's `unsafeIncludeUser` left one on this origin. Read as a
+/// session only on http origins: on https it has no prefix to protect it.
 pub const ID_TOKEN: &str = "id_token";
 
-pub const ALL: [&str; 3] = [ACCESS_TOKEN, CODE_VERIFIER, ID_TOKEN];
+/// The session cookie's name for an origin with (`secure`) or without https.
+pub const fn access_token(secure: bool) -> &'static str {
+    if secure {
+        HOST_ACCESS_TOKEN
+    } else {
+        ACCESS_TOKEN
+    }
+}
+
+/// The PKCE verifier cookie's name.
+pub const fn code_verifier(secure: bool) -> &'static str {
+    if secure {
+        HOST_CODE_VERIFIER
+    } else {
+        CODE_VERIFIER
+    }
+}
+
+/// Every cookie a logout clears.
+pub const fn all(secure: bool) -> [&'static str; 3] {
+    [access_token(secure), code_verifier(secure), ID_TOKEN]
+}
+
+/// The session token a request carries, as this origin recognises it.
+pub fn session(headers: &http::HeaderMap, secure: bool) -> Option<String> {
+    read(headers, access_token(secure)).or_else(|| {
+        if secure {
+            None
+        } else {
+            read(headers, ID_TOKEN)
+        }
+    })
+}
 
 pub const CODE_VERIFIER_MAX_AGE_SECS: i64 = 3600;
 /// Used when CentralAuth gives neither `expires_in` nor `expires_at`: the
@@ -108,7 +151,7 @@ mod tests {
     #[test]
     fn clearing_uses_exactly_the_setting_attributes() {
         for secure in [false, true] {
-            for name in ALL {
+            for name in all(secure) {
                 let set = set(name, "v", 60, secure);
                 let clear = clear(name, secure);
                 assert_eq!(identity(&set), identity(&clear), "{name} secure={secure}");
@@ -150,6 +193,44 @@ mod tests {
             access_token_max_age(None, None),
             ACCESS_TOKEN_FALLBACK_MAX_AGE_SECS
         );
+    }
+
+    #[test]
+    fn https_names_carry_the_host_prefix_and_meet_its_rules() {
+        assert_eq!(all(false), ["access_token", "code_verifier", "id_token"]);
+        assert_eq!(
+            all(true),
+            ["__Host-access_token", "__Host-code_verifier", "id_token"]
+        );
+        // A browser drops a __Host- cookie unless it is Secure, Path=/ and
+        // has no Domain; both the set and the clear must qualify.
+        for name in all(true).into_iter().filter(|n| n.starts_with("__Host-")) {
+            for header in [set(name, "v", 60, true), clear(name, true)] {
+                let c = Cookie::parse(header.clone()).unwrap();
+                assert_eq!(c.secure(), Some(true), "{header}");
+                assert_eq!(c.path(), Some("/"), "{header}");
+                assert_eq!(c.domain(), None, "{header}");
+            }
+        }
+    }
+
+    #[test]
+    fn on_https_a_tossed_unprefixed_cookie_is_not_a_session() {
+        let mut h = http::HeaderMap::new();
+        h.append(
+            http::header::COOKIE,
+            "access_token=tossed; id_token=tossed-too".parse().unwrap(),
+        );
+        assert_eq!(session(&h, true), None);
+        assert_eq!(session(&h, false).as_deref(), Some("tossed"));
+        h.append(
+            http::header::COOKIE,
+            "__Host-access_token=ours".parse().unwrap(),
+        );
+        assert_eq!(session(&h, true).as_deref(), Some("ours"));
+        let mut only_id = http::HeaderMap::new();
+        only_id.append(http::header::COOKIE, "id_token=t".parse().unwrap());
+        assert_eq!(session(&only_id, false).as_deref(), Some("t"));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! browser cookies an attacker could ride on. Same-origin form posts with
 //! JavaScript off carry `Origin` and pass.
 
+use crate::centralauth::log_safe;
 use axum::{
     extract::{Request, State},
     http::{header, Method, StatusCode},
@@ -65,7 +66,15 @@ pub async fn layer(
     match judge(req.method(), origin, site, &own_origin) {
         Verdict::Allow => next.run(req).await,
         Verdict::Refuse(why) => {
-            tracing::warn!(method = %req.method(), path = req.uri().path(), origin, site, "refused cross-site request: {why}");
+            // Debug only: anyone can send these, and at warn a flood of
+            // them would flood the log. Header values are escaped.
+            tracing::debug!(
+                method = %req.method(),
+                path = %log_safe(req.uri().path(), 200),
+                origin = origin.map(|o| log_safe(o, 200)),
+                site = site.map(|s| log_safe(s, 50)),
+                "refused cross-site request: {why}"
+            );
             refusal_page(why)
         }
     }

@@ -58,6 +58,14 @@ impl FromServerFnError for LogoutError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        // Arguments the server could not read are the client's error: 400,
+        // not server_fn's blanket 500 (see server::server_fn_guard).
+        #[cfg(feature = "ssr")]
+        if crate::server::is_request_error(&value) {
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(http::StatusCode::BAD_REQUEST);
+            }
+        }
         Self::Other(value.to_string())
     }
 }

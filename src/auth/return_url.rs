@@ -1,10 +1,19 @@
 //! The one return-URL rule, used by login, callback and logout: a relative
 //! path on this app, or an absolute URL on an allowed origin; else `/`.
+//!
+//! The rule is enforced on what it *returns*: whatever the input, the output
+//! is checked once more as the browser will read it (resolved against the
+//! app's origin) and must land on an allowed origin. Checking only the input
+//! let `/.//evil.example` through: dot segments normalise it to
+//! `//evil.example`, which a browser follows off-site.
 
 use std::sync::LazyLock;
 use url::Url;
 
 pub const FALLBACK: &str = "/";
+
+/// Longest return URL honoured; longer ones fall back.
+pub const MAX_LEN: usize = 2048;
 
 /// Relative paths are resolved against a fixed base, parsed once: only the
 /// path, query and fragment are kept, so the host does not matter, and
@@ -15,12 +24,50 @@ static RELATIVE_BASE: LazyLock<Url> =
 /// Returns a safe place to send the browser. `allowed_origins` always
 /// contains the app's own origin first (see `Config`).
 pub fn safe_return_url(raw: Option<&str>, allowed_origins: &[String]) -> String {
-    raw.and_then(|r| check(r, allowed_origins))
+    raw.and_then(|r| candidate(r, allowed_origins))
+        .filter(|out| output_is_safe(out, allowed_origins))
         .unwrap_or_else(|| FALLBACK.to_string())
 }
 
-fn check(raw: &str, allowed_origins: &[String]) -> Option<String> {
-    if allowed_origins.is_empty() || raw.is_empty() || raw.len() > 2048 || has_trick(raw) {
+/// The boundary check on the output, independent of how it was derived:
+/// no character a browser strips or reinterprets, a single leading slash
+/// for paths (never `//` or `/\`, which browsers read as another host), and
+/// once resolved the way a browser resolves a `Location`, an allowed origin
+/// (our own for paths).
+pub fn output_is_safe(out: &str, allowed_origins: &[String]) -> bool {
+    let Some(own) = allowed_origins.first() else {
+        return false;
+    };
+    if out.is_empty() || out.len() > MAX_LEN || has_trick(out) {
+        return false;
+    }
+    // Browsers resolve a Location against the URL of the request; any path
+    // of ours will do, a nested one catches relative forms.
+    let Ok(base) = Url::parse(&format!("{own}/api/auth/logout")) else {
+        return false;
+    };
+    let Ok(resolved) = base.join(out) else {
+        return false;
+    };
+    if resolved.path().starts_with("//") {
+        // On our origin, but a client-side router would read the path as
+        // protocol-relative.
+        return false;
+    }
+    let origin = resolved.origin().ascii_serialization();
+    if out.starts_with('/') {
+        !out.starts_with("//") && origin == *own
+    } else {
+        Url::parse(out).is_ok()
+            && matches!(resolved.scheme(), "http" | "https")
+            && resolved.username().is_empty()
+            && resolved.password().is_none()
+            && allowed_origins.contains(&origin)
+    }
+}
+
+fn candidate(raw: &str, allowed_origins: &[String]) -> Option<String> {
+    if allowed_origins.is_empty() || raw.is_empty() || raw.len() > MAX_LEN || has_trick(raw) {
         return None;
     }
     // Encoded variants (`%2F%2Fevil`, `%5C`, `%0A`, doubly encoded …) are
@@ -93,6 +140,7 @@ fn has_dangerous_scheme(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn allowed() -> Vec<String> {
         vec![
@@ -165,11 +213,101 @@ mod tests {
             "account",
             "",
             "/%ff",
+            // Dot segments that normalise to a protocol-relative path.
+            "/.//evil.example",
+            "/..//evil.example",
+            "/a/..//evil.example",
+            "/%2e//evil.example",
+            "/%2E%2e//evil.example",
+            "/./%2e//evil.example/x?y#z",
+            "/.//",
+            "http://127.0.0.1:3000/.//evil.example",
         ];
         for input in hostile {
             assert_eq!(rule(input), "/", "{input:?} must fall back");
         }
         assert_eq!(safe_return_url(None, &allowed()), "/");
         assert_eq!(rule(&format!("/{}", "a".repeat(3000))), "/");
+    }
+
+    /// Pieces an attacker combines: separators and their encodings, dot
+    /// segments, schemes, credentials, hosts, whitespace and controls.
+    fn piece() -> impl Strategy<Value = String> {
+        let pick = |items: &'static [&'static str]| {
+            proptest::sample::select(items)
+                .prop_map(str::to_string)
+                .boxed()
+        };
+        proptest::strategy::Union::new_weighted(vec![
+            (12, pick(&["/", "//", "/./", "/../"])),
+            (
+                8,
+                pick(&[".", "..", "%2e", "%2E", "%2e%2e", ".%2e", "%2E."]),
+            ),
+            (
+                5,
+                pick(&["\\", "%5c", "%5C", "%2f", "%2F", "%252f", "%255c"]),
+            ),
+            (
+                5,
+                pick(&[
+                    "evil.example",
+                    "127.0.0.1:3000",
+                    "docs.example",
+                    "a",
+                    "account",
+                ]),
+            ),
+            (3, pick(&["@", ":", "?", "#", "%40", "%3a", "&", "="])),
+            (
+                3,
+                pick(&[
+                    "http:",
+                    "https:",
+                    "http://",
+                    "https://",
+                    "javascript:",
+                    "data:",
+                    "HTTP:",
+                ]),
+            ),
+            (
+                2,
+                pick(&[
+                    "\t", "\n", "\r", "\0", " ", "%09", "%0a", "%0d", "%00", "\u{7f}", "\u{a0}",
+                ]),
+            ),
+            (1, any::<char>().prop_map(String::from).boxed()),
+        ])
+    }
+
+    fn attacker_string() -> impl Strategy<Value = String> {
+        proptest::collection::vec(piece(), 1..10).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        /// Whatever goes in, what comes out lands on an allowed origin when a
+        /// browser follows it, and a path lands on our own.
+        #[test]
+        fn every_output_stays_on_an_allowed_origin(
+            raw in prop_oneof![attacker_string(), any::<String>()],
+        ) {
+            let allowed = allowed();
+            let out = safe_return_url(Some(&raw), &allowed);
+            prop_assert!(!out.chars().any(|c| c.is_control() || c == '\\' || c.is_whitespace()), "{raw:?} -> {out:?}");
+            for base in ["http://127.0.0.1:3000/", "http://127.0.0.1:3000/api/auth/logout?x=1", "http://127.0.0.1:3000/a/b/c/"] {
+                let resolved = Url::parse(base).unwrap().join(&out);
+                prop_assert!(resolved.is_ok(), "{raw:?} -> {out:?} does not resolve");
+                let resolved = resolved.unwrap();
+                let origin = resolved.origin().ascii_serialization();
+                prop_assert!(allowed.contains(&origin), "{raw:?} -> {out:?} leaves for {origin}");
+                prop_assert!(!resolved.path().starts_with("//"), "{raw:?} -> {out:?}: path {}", resolved.path());
+                if out.starts_with('/') {
+                    prop_assert_eq!(&origin, &allowed[0], "{:?} -> {:?}", raw, out);
+                }
+            }
+        }
     }
 }

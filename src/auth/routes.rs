@@ -68,17 +68,25 @@ fn same_origin_referer(state: &AppState, headers: &HeaderMap) -> Option<String> 
     })
 }
 
-/// `GET /api/auth/login?return_to=&email=&error_message=`
+/// `GET /api/auth/login?return_to=&email=&error_message=&error_sig=`
 async fn login(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Response {
     // Like the NPM library, fall back to the Referer, but only a same-origin one.
     let return_to = param(&q, "return_to")
         .map(str::to_string)
         .or_else(|| same_origin_referer(&state, &headers));
+    // Forwarded only when this server signed it (session::login_path_with_message).
+    let error_message = param(&q, "error_message").filter(|m| {
+        super::state::login_message_is_authentic(
+            &state.state_key,
+            m,
+            param(&q, "error_sig").unwrap_or(""),
+        )
+    });
     let outcome = session::begin_login(
         &state,
         return_to.as_deref(),
         param(&q, "email"),
-        param(&q, "error_message"),
+        error_message,
     );
     redirect(StatusCode::FOUND, outcome)
 }
@@ -95,14 +103,9 @@ async fn callback(State(state): State<AppState>, headers: HeaderMap, Query(q): P
     match session::complete_login(&state, &headers, &params, return_to).await {
         Ok(outcome) => redirect(StatusCode::SEE_OTHER, outcome),
         Err(err) => {
+            // Display of every variant holds only checked codes or escaped text.
             tracing::warn!(reason = err.reason(), "sign-in callback refused: {err}");
-            let (code, detail) = match &err {
-                session::CallbackError::Provider { code, description } => {
-                    (code.as_str(), description.as_str())
-                }
-                session::CallbackError::Verify(e) => (e.error_code(), ""),
-                _ => ("", ""),
-            };
+            let (code, detail) = err.provider_text();
             // The page shows code and detail only with this signature, so a
             // crafted link cannot put words in CentralAuth's mouth.
             let sig = if code.is_empty() && detail.is_empty() {

@@ -12,6 +12,7 @@ use super::{
 use crate::{
     centralauth::{
         challenge_s256, new_verifier, CentralAuthError, ClientContext, LoginParams, Secret,
+        MAX_CODE_CHARS, MAX_MESSAGE_CHARS,
     },
     server::AppState,
 };
@@ -50,17 +51,31 @@ impl AppState {
 }
 
 /// The session token this request carries, if any.
-pub fn session_token(headers: &HeaderMap) -> Option<Secret> {
-    cookies::read(headers, cookies::ACCESS_TOKEN)
-        .or_else(|| cookies::read(headers, cookies::ID_TOKEN))
-        .map(Secret::new)
+pub fn session_token(headers: &HeaderMap, secure: bool) -> Option<Secret> {
+    cookies::session(headers, secure).map(Secret::new)
 }
 
 // ---------------------------------------------------------------------------
 // Sign-in
 // ---------------------------------------------------------------------------
 
+/// A link to the login route that shows `message` on CentralAuth's sign-in
+/// page (the docs' retry pattern: `/api/auth/login?error_message=...`). The
+/// route forwards a message only with this signature, so a crafted link
+/// cannot put words on the sign-in page.
+pub fn login_path_with_message(state: &AppState, return_to: &str, message: &str) -> String {
+    let message = printable(message, MAX_MESSAGE_CHARS);
+    let sig = signed_state::sign_login_message(&state.state_key, &message);
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("return_to", return_to)
+        .append_pair("error_message", &message)
+        .append_pair("error_sig", &sig)
+        .finish();
+    format!("/api/auth/login?{query}")
+}
+
 /// Starts a sign-in: the CentralAuth login URL and the PKCE verifier cookie.
+/// `error_message` must come from this server (see [`login_path_with_message`]).
 pub fn begin_login(
     state: &AppState,
     return_to: Option<&str>,
@@ -68,6 +83,7 @@ pub fn begin_login(
     error_message: Option<&str>,
 ) -> Outcome {
     let return_to = state.return_url(return_to);
+    let error_message = error_message.map(|m| printable(m, MAX_MESSAGE_CHARS));
     let verifier = new_verifier();
     let mut redirect_uri = url::Url::parse(&state.callback_url()).expect("origin was validated");
     redirect_uri
@@ -80,12 +96,12 @@ pub fn begin_login(
         email: email
             .map(str::trim)
             .filter(|e| !e.is_empty() && e.len() <= 254),
-        error_description: error_message.map(|m| truncate(m, 300)),
+        error_description: error_message.as_deref(),
     });
     Outcome {
         location,
         set_cookies: vec![cookies::set(
-            cookies::CODE_VERIFIER,
+            cookies::code_verifier(state.secure_cookies()),
             &verifier,
             cookies::CODE_VERIFIER_MAX_AGE_SECS,
             state.secure_cookies(),
@@ -96,8 +112,17 @@ pub fn begin_login(
 /// Why a callback did not sign the user in; each maps to a readable page.
 #[derive(Debug, thiserror::Error)]
 pub enum CallbackError {
+    /// CentralAuth reported an error on a callback that carries a state we
+    /// issued: its code and description may be shown.
     #[error("CentralAuth reported {code}")]
     Provider { code: String, description: String },
+    /// An error callback without a valid state: anyone can craft that link,
+    /// so none of its text is shown, only the fixed message.
+    #[error("unverified error callback ({code}): {state}")]
+    UnverifiedProvider {
+        code: String,
+        state: signed_state::StateError,
+    },
     #[error("bad state: {0}")]
     State(#[from] signed_state::StateError),
     #[error("the callback has no code")]
@@ -110,13 +135,37 @@ impl CallbackError {
     /// The reason code the error page understands.
     pub fn reason(&self) -> &'static str {
         match self {
-            Self::Provider { .. } => "provider",
+            Self::Provider { .. } | Self::UnverifiedProvider { .. } => "provider",
             Self::State(signed_state::StateError::Expired) => "state_expired",
             Self::State(_) => "state_invalid",
             Self::MissingCode => "missing_code",
             Self::Verify(CentralAuthError::Api { .. }) => "verify_refused",
             Self::Verify(_) => "unavailable",
         }
+    }
+
+    /// CentralAuth's own code and description, when the page may show them.
+    pub fn provider_text(&self) -> (&str, &str) {
+        match self {
+            Self::Provider { code, description } => (code, description),
+            Self::Verify(e) => (e.error_code(), ""),
+            _ => ("", ""),
+        }
+    }
+}
+
+/// CentralAuth's error codes are identifiers; anything else is shown as
+/// `genericError`, so a link cannot put prose (or 60 KB) in the code.
+fn provider_code(raw: Option<&str>) -> String {
+    match raw {
+        Some(c)
+            if (1..=MAX_CODE_CHARS).contains(&c.len())
+                && c.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) =>
+        {
+            c.to_string()
+        }
+        _ => "genericError".to_string(),
     }
 }
 
@@ -135,10 +184,17 @@ pub async fn complete_login(
     return_to: Option<&str>,
 ) -> Result<Outcome, CallbackError> {
     if p.error.is_some() || p.error_description.is_some() {
-        return Err(CallbackError::Provider {
-            code: p.error.unwrap_or("genericError").to_string(),
-            description: truncate(p.error_description.unwrap_or(""), 300).to_string(),
-        });
+        let code = provider_code(p.error);
+        // The text is CentralAuth's only if the state is one we issued.
+        return Err(
+            match signed_state::verify(&state.state_key, p.state, signed_state::now_unix()) {
+                Ok(()) => CallbackError::Provider {
+                    code,
+                    description: printable(p.error_description.unwrap_or(""), MAX_MESSAGE_CHARS),
+                },
+                Err(e) => CallbackError::UnverifiedProvider { code, state: e },
+            },
+        );
     }
     signed_state::verify(&state.state_key, p.state, signed_state::now_unix())?;
     let code = p
@@ -146,7 +202,8 @@ pub async fn complete_login(
         .filter(|c| !c.is_empty())
         .ok_or(CallbackError::MissingCode)?;
     // Autologin hops arrive without our verifier; CentralAuth decides then.
-    let verifier = cookies::read(headers, cookies::CODE_VERIFIER).unwrap_or_default();
+    let verifier =
+        cookies::read(headers, cookies::code_verifier(state.secure_cookies())).unwrap_or_default();
     let tokens = state
         .centralauth
         .verify(code, &state.callback_url(), &verifier)
@@ -157,12 +214,12 @@ pub async fn complete_login(
         location: state.return_url(return_to),
         set_cookies: vec![
             cookies::set(
-                cookies::ACCESS_TOKEN,
+                cookies::access_token(secure),
                 tokens.access_token.expose(),
                 max_age,
                 secure,
             ),
-            cookies::clear(cookies::CODE_VERIFIER, secure),
+            cookies::clear(cookies::code_verifier(secure), secure),
         ],
     })
 }
@@ -185,7 +242,7 @@ pub async fn current_user(
     headers: &HeaderMap,
     peer: Option<IpAddr>,
 ) -> Result<UserLookup, CentralAuthError> {
-    let Some(token) = session_token(headers) else {
+    let Some(token) = session_token(headers, state.secure_cookies()) else {
         return Ok(UserLookup {
             user: None,
             set_cookies: vec![],
@@ -241,7 +298,7 @@ pub fn clear_all(secure: bool) -> Vec<String> {
     static CLEARED: std::sync::OnceLock<[Vec<String>; 2]> = std::sync::OnceLock::new();
     let [insecure, secure_set] = CLEARED.get_or_init(|| {
         [false, true].map(|secure| {
-            cookies::ALL
+            cookies::all(secure)
                 .iter()
                 .map(|name| cookies::clear(name, secure))
                 .collect()
@@ -265,7 +322,7 @@ pub async fn logout(
     return_to: Option<&str>,
 ) -> Result<Outcome, LogoutFailure> {
     let location = state.return_url(return_to);
-    let token = session_token(headers);
+    let token = session_token(headers, state.secure_cookies());
     if everywhere {
         if let Some(token) = &token {
             match state.centralauth.logout(token).await {
@@ -297,9 +354,11 @@ pub fn parse_flag(value: Option<&str>) -> bool {
     )
 }
 
-fn truncate(s: &str, max_chars: usize) -> &str {
-    match s.char_indices().nth(max_chars) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
+/// Text a page may show: control characters become spaces, at most
+/// `max_chars` characters.
+fn printable(s: &str, max_chars: usize) -> String {
+    s.chars()
+        .take(max_chars)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }

@@ -111,6 +111,21 @@ fn error_detail_mac(key: &StateKey, code: &str, detail: &str) -> HmacSha256 {
     ))
 }
 
+/// Signs a message the login route may forward to CentralAuth's sign-in page.
+pub fn sign_login_message(key: &StateKey, message: &str) -> String {
+    URL_SAFE_NO_PAD.encode(login_message_mac(key, message).finalize().into_bytes())
+}
+
+pub fn login_message_is_authentic(key: &StateKey, message: &str, sig: &str) -> bool {
+    URL_SAFE_NO_PAD
+        .decode(sig)
+        .is_ok_and(|sig| login_message_mac(key, message).verify_slice(&sig).is_ok())
+}
+
+fn login_message_mac(key: &StateKey, message: &str) -> HmacSha256 {
+    key.mac(&format!("login-message/v1.{}.{message}", message.len()))
+}
+
 pub fn now_unix() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -223,6 +238,13 @@ mod tests {
             "Nope",
             &sig
         ));
+        // Nor is a login-message signature, or the other way round.
+        let msg_sig = sign_login_message(&k, "Nope");
+        assert!(login_message_is_authentic(&k, "Nope", &msg_sig));
+        assert!(!login_message_is_authentic(&k, "Nope!", &msg_sig));
+        assert!(!login_message_is_authentic(&other, "Nope", &msg_sig));
+        assert!(!login_message_is_authentic(&k, "Nope", &sig));
+        assert!(!error_detail_is_authentic(&k, "", "Nope", &msg_sig));
         // A state signature is no error-detail signature.
         let state = sign(&k, NOW);
         let state_sig = state.rsplit_once('.').unwrap().1;

@@ -100,8 +100,11 @@ impl CentralAuthError {
                 message,
             }) if error_code.is_some() || message.is_some() => Self::Api {
                 status,
-                code: error_code.unwrap_or_else(|| "genericError".into()),
-                message: message.unwrap_or_default(),
+                // Both end up in log lines: no forged lines, no megabytes.
+                code: error_code
+                    .map(|c| log_safe(&c, MAX_CODE_CHARS))
+                    .unwrap_or_else(|| "genericError".into()),
+                message: log_safe(&message.unwrap_or_default(), MAX_MESSAGE_CHARS),
             },
             _ => Self::Api {
                 status,
@@ -110,6 +113,30 @@ impl CentralAuthError {
             },
         }
     }
+}
+
+/// Longest error code and message kept from CentralAuth's answers.
+pub const MAX_CODE_CHARS: usize = 64;
+pub const MAX_MESSAGE_CHARS: usize = 300;
+
+/// Text from outside (CentralAuth's codes and messages, callback
+/// parameters) made fit for a log line: control characters escaped (`\r`,
+/// `\n`, `\u{1b}`: a CRLF cannot start a forged line), at most `max_chars`
+/// characters kept, a cut marked with `…`.
+pub fn log_safe(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 2));
+    for (i, c) in text.chars().enumerate() {
+        if i == max_chars {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// For error answers without the JSON body (a proxy's HTML 502, say).
@@ -155,6 +182,28 @@ mod tests {
         assert_eq!(e.error_code(), "sessionExpired");
         assert!(e.session_gone());
         assert_eq!(e.status(), Some(StatusCode::BAD_REQUEST));
+    }
+
+    #[test]
+    fn provider_text_cannot_forge_log_lines_or_flood_them() {
+        let e = CentralAuthError::from_response(
+            StatusCode::BAD_REQUEST,
+            format!(
+                r#"{{"errorCode":"bad\r\nINFO forged line","message":"{}\u001b[31m"}}"#,
+                "x".repeat(5000)
+            )
+            .as_bytes(),
+        );
+        let shown = e.to_string();
+        assert!(
+            !shown.contains('\r') && !shown.contains('\n') && !shown.contains('\u{1b}'),
+            "{shown:?}"
+        );
+        assert!(shown.contains(r"bad\r\nINFO forged line"), "{shown}");
+        assert!(shown.len() < 600, "{} bytes", shown.len());
+        assert_eq!(log_safe("ok", 10), "ok");
+        assert_eq!(log_safe("abcdef", 3), "abc…");
+        assert_eq!(log_safe("a\u{0}b\tc", 10), r"a\u{0}b\tc");
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod secret;
 mod types;
 
 pub use client::{basic_auth_value, CentralAuthClient, ClientBuildError, ClientConfig};
-pub use error::CentralAuthError;
+pub use error::{log_safe, CentralAuthError, MAX_CODE_CHARS, MAX_MESSAGE_CHARS};
 pub use pkce::{challenge_s256, is_valid_verifier, new_verifier, random_urlsafe};
 pub use secret::Secret;
 pub use types::{ClientContext, LoginParams, TokenResponse, User};

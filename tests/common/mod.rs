@@ -1,11 +1,27 @@
-//! Shared by the integration tests.
+//! Shared by the integration tests; each test crate uses part of it.
+#![allow(dead_code)]
 
-use std::time::Duration;
-
-use centralauth_starter::centralauth::{
-    dev::{DevProvider, DevProviderConfig, DEV_ORGANIZATION_ID, DEV_SECRET},
-    Secret,
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
 };
+
+use axum::{
+    body::Body,
+    http::{header, HeaderMap, Request, StatusCode},
+    Router,
+};
+use centralauth_starter::{
+    centralauth::{
+        dev::{DevProvider, DevProviderConfig, Fault, DEV_ORGANIZATION_ID, DEV_SECRET},
+        Secret,
+    },
+    config::Config,
+    server,
+};
+use leptos::config::LeptosOptions;
+use tower::ServiceExt;
 
 /// The app origin the tests register with the provider.
 pub const APP: &str = "http://127.0.0.1:3000";
@@ -13,17 +29,158 @@ pub const APP: &str = "http://127.0.0.1:3000";
 /// A development provider serving on an ephemeral loopback port, with `APP`
 /// registered. Returns it and its base URL.
 pub async fn start_provider(test_hooks: bool) -> (DevProvider, String) {
+    start_provider_for(APP, test_hooks).await
+}
+
+pub async fn start_provider_for(app_origin: &str, test_hooks: bool) -> (DevProvider, String) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let provider = DevProvider::new(DevProviderConfig {
         public_base: base.clone(),
         organization_id: DEV_ORGANIZATION_ID.into(),
         secret: Secret::new(DEV_SECRET),
-        registered_origins: vec![APP.into()],
+        registered_origins: vec![app_origin.into()],
         test_hooks,
         token_ttl: Duration::from_secs(3600),
     });
     let app = provider.router::<()>();
     tokio::spawn(async move { axum::serve(listener, app).await });
     (provider, base)
+}
+
+/// The real app router, configured like a deployment with credentials,
+/// against a development provider on loopback.
+pub struct Harness {
+    pub app: Router,
+    pub provider: DevProvider,
+    pub config: Config,
+}
+
+pub async fn harness() -> Harness {
+    harness_at(APP).await
+}
+
+/// The app as served on `app_origin` (https gives the `__Host-` cookies).
+pub async fn harness_at(app_origin: &str) -> Harness {
+    let (provider, base) = start_provider_for(app_origin, false).await;
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("APP_ORIGIN", app_origin.to_string()),
+        ("AUTH_ORGANIZATION_ID", DEV_ORGANIZATION_ID.to_string()),
+        ("AUTH_SECRET", DEV_SECRET.to_string()),
+        ("AUTH_BASE_URL", base),
+        ("AUTH_REQUEST_TIMEOUT_MS", "400".to_string()),
+    ]);
+    let options = LeptosOptions::builder()
+        .output_name("centralauth-starter")
+        .build();
+    let config = Config::from_lookup(options, |k| vars.get(k).cloned()).unwrap();
+    let state = server::build_state(config.clone()).unwrap();
+    Harness {
+        app: server::router(state),
+        provider,
+        config,
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub location: Option<String>,
+    pub set_cookies: Vec<String>,
+    pub body: String,
+}
+
+impl Harness {
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let location = headers
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_string());
+        let set_cookies = headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        Reply {
+            status,
+            headers,
+            location,
+            set_cookies,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    pub fn calls_to(&self, endpoint: &str) -> usize {
+        self.provider
+            .calls()
+            .iter()
+            .filter(|c| c.endpoint.as_str() == endpoint)
+            .count()
+    }
+
+    pub fn logout_calls(&self) -> usize {
+        self.calls_to("logout")
+    }
+
+    pub fn fault(&self, status: Option<u16>, delay_ms: u64) {
+        self.provider.add_fault(Fault {
+            endpoint: None,
+            delay_ms,
+            status,
+            error_code: None,
+            message: None,
+            refuse_for_ms: None,
+            times: Some(1),
+        });
+    }
+}
+
+/// Everything logged at `level` and above on this thread while the guard
+/// lives, as the app's formatter writes it. Needs a current-thread runtime
+/// (`#[tokio::test]`'s default), since the capture is per thread.
+pub struct LogCapture {
+    buf: Arc<Mutex<Vec<u8>>>,
+    _guard: tracing::subscriber::DefaultGuard,
+}
+
+impl LogCapture {
+    pub fn start(level: tracing::Level) -> Self {
+        let buf = Arc::new(Mutex::new(Vec::new()));
+        let writer = buf.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(level)
+            .with_ansi(false)
+            .with_writer(move || Writer(writer.clone()))
+            .finish();
+        Self {
+            buf,
+            _guard: tracing::subscriber::set_default(subscriber),
+        }
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.buf.lock().unwrap()).into_owned()
+    }
+}
+
+struct Writer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Writer {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
