@@ -147,10 +147,12 @@ test.describe("logout", () => {
     await expect(page).toHaveURL(`${APP_A}/account?tab=1`);
     await expect(page.getByTestId("signed-out")).toBeVisible();
 
-    for (const hostile of ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)"]) {
+    // Dot segments that normalise to //evil.example (the review's one-click attack).
+    for (const hostile of ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "/.//evil.example", "/%2e//evil.example"]) {
       await a.goto("/");
       await a.signInAgain();
-      await a.goto(`/logout?return_to=${encodeURIComponent(hostile)}`);
+      // In by the GET door, as a link would: it leads to the page with the button.
+      await a.goto(`/api/auth/logout?return_to=${encodeURIComponent(hostile)}`);
       await a.waitForHydration();
       await a.logOut({ everywhere: false });
       await expect(page, hostile).toHaveURL(`${APP_A}/`);
@@ -165,6 +167,9 @@ test.describe("logout", () => {
       ["//evil.example", "/"],
       ["/\\evil.example", "/"],
       ["javascript:alert(1)", "/"],
+      ["/.//evil.example", "/"],
+      ["/..//evil.example", "/"],
+      ["/%2E%2e//evil.example", "/"],
     ]) {
       const res = await request.post(`${APP_A}/api/auth/logout`, {
         form: { return_to: returnTo, everywhere: "true" },

@@ -68,7 +68,7 @@ test.describe("sign-in", () => {
   });
 
   test("a hostile return_to lands on /", async ({ page }) => {
-    for (const hostile of ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)"]) {
+    for (const hostile of ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)", "/.//evil.example"]) {
       await page.context().clearCookies();
       await page.goto(`${APP_A}/api/auth/login?return_to=${encodeURIComponent(hostile)}`);
       await new ProviderLogin(page).signIn(uniqueEmail("hostile"));
@@ -125,6 +125,16 @@ test.describe("sign-in", () => {
     await expect(page.getByTestId("signin-error")).toHaveText("CentralAuth refused to complete the sign-in.");
     await expect(page.getByText("Call +1 555 0100")).toHaveCount(0);
     await expect(page.getByText("accountLocked")).toHaveCount(0);
+    await expect(page.getByText("CentralAuth said:")).toHaveCount(0);
+  });
+
+  test("a crafted error callback shows only the fixed message", async ({ page }) => {
+    const spoof = "Your account is locked. Call +1 555 0100 to restore it.";
+    const query = new URLSearchParams({ error: "accountLocked", error_description: spoof });
+    await page.goto(`${APP_A}/api/auth/callback?${query}`);
+    await expect(page.getByRole("heading", { name: "Sign-in did not complete" })).toBeVisible();
+    await expect(page.getByTestId("signin-error")).toHaveText("CentralAuth could not sign you in.");
+    await expect(page.getByText("Call +1 555 0100")).toHaveCount(0);
     await expect(page.getByText("CentralAuth said:")).toHaveCount(0);
   });
 
