@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tracing_subscriber::EnvFilter;
 
-pub use crate::listener::serve;
 use crate::{
     app::{shell, App},
     auth::{cookies, csrf, routes as auth_routes, state::StateKey},
@@ -290,7 +289,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
         "listening on http://{addr} (open {})",
         state.config.public_origin
     );
-    serve(listener, app, &limits, shutdown_signal()).await;
+    crate::listener::serve(listener, app, &limits, shutdown_signal()).await;
     tracing::info!("shut down cleanly");
     Ok(())
 }

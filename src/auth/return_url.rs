@@ -35,18 +35,21 @@ pub fn safe_return_url(raw: Option<&str>, allowed_origins: &[String]) -> String 
 /// once resolved the way a browser resolves a `Location`, an allowed origin
 /// (our own for paths).
 pub fn output_is_safe(out: &str, allowed_origins: &[String]) -> bool {
-    let Some(own) = allowed_origins.first() else {
-        return false;
-    };
-    if out.is_empty() || out.len() > MAX_LEN || has_trick(out) {
+    if allowed_origins.is_empty() || out.is_empty() || out.len() > MAX_LEN || has_trick(out) {
         return false;
     }
-    // Browsers resolve a Location against the URL of the request; any path
-    // of ours will do, a nested one catches relative forms.
-    let Ok(base) = Url::parse(&format!("{own}/api/auth/logout")) else {
+    let is_path = out.starts_with('/');
+    if is_path && out.starts_with("//") {
         return false;
+    }
+    // A path keeps the origin of whatever base a browser resolves it
+    // against, so the constant base stands in for ours (no parse per call).
+    let resolved = if is_path {
+        RELATIVE_BASE.join(out)
+    } else {
+        Url::parse(out)
     };
-    let Ok(resolved) = base.join(out) else {
+    let Ok(resolved) = resolved else {
         return false;
     };
     if resolved.path().starts_with("//") {
@@ -54,16 +57,13 @@ pub fn output_is_safe(out: &str, allowed_origins: &[String]) -> bool {
         // protocol-relative.
         return false;
     }
-    let origin = resolved.origin().ascii_serialization();
-    if out.starts_with('/') {
-        !out.starts_with("//") && origin == *own
-    } else {
-        Url::parse(out).is_ok()
-            && matches!(resolved.scheme(), "http" | "https")
-            && resolved.username().is_empty()
-            && resolved.password().is_none()
-            && allowed_origins.contains(&origin)
+    if is_path {
+        return resolved.origin() == RELATIVE_BASE.origin();
     }
+    matches!(resolved.scheme(), "http" | "https")
+        && resolved.username().is_empty()
+        && resolved.password().is_none()
+        && allowed_origins.contains(&resolved.origin().ascii_serialization())
 }
 
 fn candidate(raw: &str, allowed_origins: &[String]) -> Option<String> {

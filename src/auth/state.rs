@@ -56,7 +56,7 @@ impl std::fmt::Debug for StateKey {
 /// `v1.<nonce>.<unix seconds>.<signature>`, all URL-safe.
 pub fn sign(key: &StateKey, now_unix: u64) -> String {
     let payload = format!("v1.{}.{now_unix}", random_urlsafe(16));
-    let sig = URL_SAFE_NO_PAD.encode(key.mac(&payload).finalize().into_bytes());
+    let sig = encode_mac(key.mac(&payload));
     format!("{payload}.{sig}")
 }
 
@@ -90,15 +90,11 @@ pub fn verify(key: &StateKey, state: Option<&str>, now_unix: u64) -> Result<(), 
 /// error code and description), so that page shows only text that really
 /// came from CentralAuth, not text from a crafted link.
 pub fn sign_error_detail(key: &StateKey, code: &str, detail: &str) -> String {
-    URL_SAFE_NO_PAD.encode(error_detail_mac(key, code, detail).finalize().into_bytes())
+    encode_mac(error_detail_mac(key, code, detail))
 }
 
 pub fn error_detail_is_authentic(key: &StateKey, code: &str, detail: &str, sig: &str) -> bool {
-    URL_SAFE_NO_PAD.decode(sig).is_ok_and(|sig| {
-        error_detail_mac(key, code, detail)
-            .verify_slice(&sig)
-            .is_ok()
-    })
+    mac_matches(error_detail_mac(key, code, detail), sig)
 }
 
 fn error_detail_mac(key: &StateKey, code: &str, detail: &str) -> HmacSha256 {
@@ -113,17 +109,26 @@ fn error_detail_mac(key: &StateKey, code: &str, detail: &str) -> HmacSha256 {
 
 /// Signs a message the login route may forward to CentralAuth's sign-in page.
 pub fn sign_login_message(key: &StateKey, message: &str) -> String {
-    URL_SAFE_NO_PAD.encode(login_message_mac(key, message).finalize().into_bytes())
+    encode_mac(login_message_mac(key, message))
 }
 
 pub fn login_message_is_authentic(key: &StateKey, message: &str, sig: &str) -> bool {
-    URL_SAFE_NO_PAD
-        .decode(sig)
-        .is_ok_and(|sig| login_message_mac(key, message).verify_slice(&sig).is_ok())
+    mac_matches(login_message_mac(key, message), sig)
 }
 
 fn login_message_mac(key: &StateKey, message: &str) -> HmacSha256 {
     key.mac(&format!("login-message/v1.{}.{message}", message.len()))
+}
+
+fn encode_mac(mac: HmacSha256) -> String {
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// Constant-time comparison with a URL-safe base64 signature.
+fn mac_matches(mac: HmacSha256, sig: &str) -> bool {
+    URL_SAFE_NO_PAD
+        .decode(sig)
+        .is_ok_and(|sig| mac.verify_slice(&sig).is_ok())
 }
 
 pub fn now_unix() -> u64 {
