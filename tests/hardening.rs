@@ -266,7 +266,7 @@ async fn refused_cross_site_requests_are_not_logged_above_debug() {
 async fn an_id_token_only_session_is_never_cached() {
     let h = harness().await;
     for cookie in ["access_token=t", "id_token=t"] {
-        let req = Request::get("/no-such-page")
+        let req = Request::get("/api/auth/logout")
             .header(header::COOKIE, cookie)
             .body(Body::empty())
             .unwrap();
@@ -279,7 +279,7 @@ async fn an_id_token_only_session_is_never_cached() {
             "{cookie}"
         );
     }
-    let r = h.get("/no-such-page").await;
+    let r = h.get("/api/auth/logout").await;
     assert_ne!(
         r.headers
             .get(header::CACHE_CONTROL)
