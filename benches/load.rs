@@ -450,6 +450,9 @@ async fn run() -> bool {
             .env("DEV_CENTRALAUTH_ADDR", PROVIDER)
             .env("DEV_CENTRALAUTH_ORIGINS", format!("http://{APP}"))
             .env("DEV_CENTRALAUTH_TEST_HOOKS", "1")
+            .env("DEV_CENTRALAUTH_STATE", "off")
+            // Its batches of sessions outnumber the default cap.
+            .env("DEV_CENTRALAUTH_MAX_SESSIONS", "1000000")
             .env("RUST_LOG", "error"),
     );
     let app_child = spawn(

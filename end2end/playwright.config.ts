@@ -16,6 +16,9 @@ const external = process.env.E2E_EXTERNAL_APP === "1";
 // name, because cookies ignore ports: 127.0.0.1:3002 would share A's jar.
 const APP_B_ADDR = "127.0.0.1:3002";
 const APP_B = "http://localhost:3002";
+// A's provider keeps its sessions here, apart from the file a developer's
+// own `cargo leptos watch` on port 3000 uses; scripts/test.sh starts it empty.
+export const PROVIDER_STATE = path.join(root, "target", "e2e", "dev-centralauth-state.json");
 
 /** The release server on `addr`, with the settings every instance shares. */
 function appServer(addr: string, env: Record<string, string>) {
@@ -86,6 +89,7 @@ export default defineConfig({
           appServer(new URL(APP_A).host, {
             DEV_CENTRALAUTH_TEST_HOOKS: "1",
             DEV_CENTRALAUTH_ORIGINS: APP_B,
+            DEV_CENTRALAUTH_STATE: PROVIDER_STATE,
           }),
         ]),
     // B is configured like a real deployment, pointed at A's provider.

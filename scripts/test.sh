@@ -50,7 +50,7 @@ for port in 3000 3002; do
   fi
 done
 e2e_status=0
-rm -f end2end/test-results/results.json
+rm -f end2end/test-results/results.json target/e2e/dev-centralauth-state.json
 (cd end2end && npx playwright test) || e2e_status=$?
 e2e_summary="$(node -e '
   const r = require(process.argv[1]);

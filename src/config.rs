@@ -27,6 +27,8 @@ pub const VARIABLES: &[&str] = &[
     "DEV_CENTRALAUTH",
     "DEV_CENTRALAUTH_ORIGINS",
     "DEV_CENTRALAUTH_TEST_HOOKS",
+    "DEV_CENTRALAUTH_STATE",
+    "DEV_CENTRALAUTH_MAX_SESSIONS",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +89,32 @@ pub struct DevProviderSettings {
     pub extra_origins: Vec<String>,
     /// Enables the fault-injection and call-log endpoints used by the tests.
     pub test_hooks: bool,
+    /// The file that keeps sessions across restarts; `None` for memory only.
+    pub state_file: Option<std::path::PathBuf>,
+    pub max_sessions: usize,
+}
+
+impl DevProviderSettings {
+    /// `DEV_CENTRALAUTH_STATE` (a path, or `off` for memory only; default
+    /// `default_file`) and `DEV_CENTRALAUTH_MAX_SESSIONS`, shared by the app
+    /// and the standalone provider.
+    pub fn persistence(
+        get: impl Fn(&str) -> Option<String>,
+        default_file: std::path::PathBuf,
+    ) -> Result<(Option<std::path::PathBuf>, usize), ConfigError> {
+        let state_file = match get("DEV_CENTRALAUTH_STATE").as_deref().map(str::trim) {
+            None => Some(default_file),
+            Some("off") => None,
+            Some(path) => Some(std::path::PathBuf::from(path)),
+        };
+        let max_sessions = parse_num(
+            "DEV_CENTRALAUTH_MAX_SESSIONS",
+            get("DEV_CENTRALAUTH_MAX_SESSIONS"),
+            crate::centralauth::dev::DEFAULT_MAX_SESSIONS as u64,
+            1..=10_000_000,
+        )? as usize;
+        Ok((state_file, max_sessions))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -263,6 +291,11 @@ impl Config {
             get("DEV_CENTRALAUTH_TEST_HOOKS"),
         )?;
 
+        let (state_file, max_sessions) = DevProviderSettings::persistence(
+            get,
+            crate::centralauth::dev::default_state_file("embedded", &public_origin),
+        )?;
+
         Ok(Self {
             leptos,
             public_origin,
@@ -274,6 +307,8 @@ impl Config {
             dev: DevProviderSettings {
                 extra_origins,
                 test_hooks,
+                state_file,
+                max_sessions,
             },
         })
     }

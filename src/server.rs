@@ -78,12 +78,10 @@ pub fn build_state(config: Config) -> Result<AppState, ServerError> {
             let mut registered_origins = vec![config.public_origin.clone()];
             registered_origins.extend(config.dev.extra_origins.iter().cloned());
             let provider = DevProvider::new(DevProviderConfig {
-                public_base: public_base.clone(),
-                organization_id: DEV_ORGANIZATION_ID.into(),
-                secret: Secret::new(DEV_SECRET),
-                registered_origins,
                 test_hooks: config.dev.test_hooks,
-                token_ttl: std::time::Duration::from_secs(24 * 3600),
+                state_file: config.dev.state_file.clone(),
+                max_sessions: config.dev.max_sessions,
+                ..DevProviderConfig::local(public_base.clone(), registered_origins)
             });
             (
                 ClientConfig {
@@ -290,6 +288,11 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
         state.config.public_origin
     );
     crate::listener::serve(listener, app, &limits, shutdown_signal()).await;
+    if let Some(provider) = &state.dev_provider {
+        if let Err(e) = provider.save_now() {
+            tracing::warn!("development CentralAuth: cannot save its state: {e}");
+        }
+    }
     tracing::info!("shut down cleanly");
     Ok(())
 }

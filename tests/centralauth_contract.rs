@@ -679,6 +679,7 @@ async fn standalone_provider_really_refuses_then_recovers() {
         .env("DEV_CENTRALAUTH_ADDR", format!("127.0.0.1:{port}"))
         .env("DEV_CENTRALAUTH_ORIGINS", APP)
         .env("DEV_CENTRALAUTH_TEST_HOOKS", "1")
+        .env("DEV_CENTRALAUTH_STATE", "off")
         .env("RUST_LOG", "warn")
         .kill_on_drop(true)
         .spawn()

@@ -5,16 +5,16 @@
 //!   DEV_CENTRALAUTH_ADDR=127.0.0.1:3100 \
 //!   DEV_CENTRALAUTH_ORIGINS=http://127.0.0.1:3000,http://localhost:3002 \
 //!   cargo run --features ssr --bin dev-centralauth
+//!
+//! Sessions are kept in `target/dev-centralauth/standalone-<addr>.json`, or
+//! in the file `DEV_CENTRALAUTH_STATE` names (`off`: memory only).
 
 use std::{net::SocketAddr, process::ExitCode, time::Duration};
 
 use axum::serve::ListenerExt;
 use centralauth_starter::{
-    centralauth::{
-        dev::{DevProvider, DevProviderConfig, DEV_ORGANIZATION_ID, DEV_SECRET},
-        Secret,
-    },
-    config::parse_origin,
+    centralauth::dev::{default_state_file, DevProvider, DevProviderConfig},
+    config::{parse_origin, DevProviderSettings},
 };
 
 #[tokio::main]
@@ -30,7 +30,18 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), String> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let var = |name: &str| std::env::var(name).ok();
+    for name in [
+        "DEV_CENTRALAUTH_ADDR",
+        "DEV_CENTRALAUTH_ORIGINS",
+        "DEV_CENTRALAUTH_TEST_HOOKS",
+        "DEV_CENTRALAUTH_STATE",
+        "DEV_CENTRALAUTH_MAX_SESSIONS",
+    ] {
+        if var(name).is_some_and(|v| v.trim().is_empty()) {
+            return Err(format!("{name} is set but empty: set a value or unset it"));
+        }
+    }
     let addr: SocketAddr = var("DEV_CENTRALAUTH_ADDR")
         .unwrap_or_else(|| "127.0.0.1:3100".into())
         .parse()
@@ -51,13 +62,15 @@ async fn run() -> Result<(), String> {
         Some("1" | "true")
     );
 
+    let (state_file, max_sessions) =
+        DevProviderSettings::persistence(var, default_state_file("standalone", &addr.to_string()))
+            .map_err(|e| e.to_string())?;
+
     let provider = DevProvider::new(DevProviderConfig {
-        public_base: format!("http://{addr}"),
-        organization_id: DEV_ORGANIZATION_ID.into(),
-        secret: Secret::new(DEV_SECRET),
-        registered_origins: origins,
         test_hooks,
-        token_ttl: Duration::from_secs(24 * 3600),
+        state_file,
+        max_sessions,
+        ..DevProviderConfig::local(format!("http://{addr}"), origins)
     });
     let mut refusals = provider.refusal_requests();
     let app = provider.router::<()>();
@@ -84,14 +97,21 @@ async fn run() -> Result<(), String> {
                 tokio::time::sleep(pause).await;
                 tracing::info!("accepting connections again");
             }
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = tokio::signal::ctrl_c() => return save(&provider),
             result = &mut server => {
                 return match result {
-                    Ok(Ok(())) => Ok(()),
+                    Ok(Ok(())) => save(&provider),
                     Ok(Err(e)) => Err(format!("server stopped: {e}")),
                     Err(e) => Err(format!("server task failed: {e}")),
                 };
             }
         }
     }
+}
+
+/// The last changes, saved before the process ends.
+fn save(provider: &DevProvider) -> Result<(), String> {
+    provider
+        .save_now()
+        .map_err(|e| format!("cannot save the state file: {e}"))
 }

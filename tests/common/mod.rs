@@ -13,10 +13,7 @@ use axum::{
     Router,
 };
 use centralauth_starter::{
-    centralauth::{
-        dev::{DevProvider, DevProviderConfig, Fault, DEV_ORGANIZATION_ID, DEV_SECRET},
-        Secret,
-    },
+    centralauth::dev::{DevProvider, DevProviderConfig, Fault, DEV_ORGANIZATION_ID, DEV_SECRET},
     config::Config,
     server,
 };
@@ -36,12 +33,9 @@ pub async fn start_provider_for(app_origin: &str, test_hooks: bool) -> (DevProvi
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let provider = DevProvider::new(DevProviderConfig {
-        public_base: base.clone(),
-        organization_id: DEV_ORGANIZATION_ID.into(),
-        secret: Secret::new(DEV_SECRET),
-        registered_origins: vec![app_origin.into()],
         test_hooks,
         token_ttl: Duration::from_secs(3600),
+        ..DevProviderConfig::local(base.clone(), vec![app_origin.into()])
     });
     let app = provider.router::<()>();
     tokio::spawn(async move { axum::serve(listener, app).await });

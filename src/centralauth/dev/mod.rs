@@ -1,32 +1,44 @@
 //! The embedded development CentralAuth: the same wire contract as the real
 //! service (login page, `/api/v1/verify`, `/api/v1/userinfo`,
-//! `/api/v1/logout`, error JSON), kept in memory, for running and testing the
+//! `/api/v1/logout`, error JSON, JWE tokens), for running and testing the
 //! starter with no account and no network. Never mounted when real
 //! credentials are configured.
+//!
+//! Split by job: `browser` (the sign-in pages), `api` (what apps call),
+//! `hooks` (test hooks), `store` (sessions and codes), `persist` (the state
+//! file), `jwe` (tokens).
 
+mod api;
+mod browser;
+mod hooks;
 mod html;
+mod jwe;
+mod persist;
 mod store;
 
 use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex, MutexGuard},
-    time::{Duration, SystemTime},
+    path::PathBuf,
+    sync::{Arc, Mutex, MutexGuard, Weak},
+    time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 use axum::{
-    body::Bytes,
-    extract::{Path, Query, State},
-    http::{header, HeaderMap, StatusCode},
-    response::{Html, IntoResponse, Redirect, Response},
+    http::{header, HeaderMap},
     routing::{get, post},
-    Json, Router,
+    Router,
 };
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD as B64, Engine};
 use cookie::{Cookie, SameSite};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use store::{fingerprint, Store};
-pub use store::{CallRecord, Endpoint, Fault};
+pub use browser::validate_email;
+pub use jwe::{JweError, Sealer};
+use store::Store;
+pub use store::{fingerprint, CallRecord, Endpoint, Fault, Session, DEFAULT_MAX_SESSIONS};
 
 use super::{basic_auth_value, Secret};
 
@@ -50,9 +62,28 @@ pub struct DevProviderConfig {
     pub registered_origins: Vec<String>,
     pub test_hooks: bool,
     pub token_ttl: Duration,
+    /// Where sessions survive a restart; `None` keeps them in memory only.
+    pub state_file: Option<PathBuf>,
+    /// Live sessions kept; the oldest is ended to make room.
+    pub max_sessions: usize,
 }
 
 impl DevProviderConfig {
+    /// The one local configuration (server, standalone binary, tests): the
+    /// development credentials, tokens for a day, no test hooks, memory only.
+    pub fn local(public_base: impl Into<String>, registered_origins: Vec<String>) -> Self {
+        Self {
+            public_base: public_base.into().trim_end_matches('/').to_string(),
+            organization_id: DEV_ORGANIZATION_ID.into(),
+            secret: Secret::new(DEV_SECRET),
+            registered_origins,
+            test_hooks: false,
+            token_ttl: Duration::from_secs(24 * 3600),
+            state_file: None,
+            max_sessions: DEFAULT_MAX_SESSIONS,
+        }
+    }
+
     fn cookie_path(&self) -> String {
         let path = Url::parse(&self.public_base)
             .map(|u| u.path().trim_end_matches('/').to_string())
@@ -63,6 +94,32 @@ impl DevProviderConfig {
             path
         }
     }
+
+    fn origin(&self) -> String {
+        Url::parse(&self.public_base)
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default()
+    }
+}
+
+/// The default state file: under `target/`, one per provider address, so two
+/// apps on two ports keep two files.
+pub fn default_state_file(kind: &str, address: &str) -> PathBuf {
+    let name: String = address
+        .trim_start_matches("http://")
+        .trim_start_matches("https://")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    PathBuf::from("target")
+        .join("dev-centralauth")
+        .join(format!("{kind}-{name}.json"))
 }
 
 /// A handle on the provider; clones share its memory.
@@ -75,24 +132,84 @@ struct Inner {
     config: DevProviderConfig,
     expected_basic: String,
     store: Mutex<Store>,
+    sealer: Sealer,
+    token_salt: Vec<u8>,
+    cookie_key: [u8; 32],
+    /// Present when state is persisted: wakes the writer thread.
+    signal: Option<Arc<persist::Signal>>,
+    /// Serialises writers and remembers the store version last saved.
+    saved_version: Mutex<Option<u64>>,
     /// Set by a standalone server that can really stop listening.
     refusals: Mutex<Option<tokio::sync::mpsc::UnboundedSender<Duration>>>,
     /// TCP connections accepted, counted by a standalone server.
     connections: std::sync::atomic::AtomicU64,
 }
 
+/// Unix milliseconds.
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// What a token says, in the shape CentralAuth's NPM library reads:
+/// `{ sessionId, user? }`, plus the standard `iat` and `exp` that `jose`
+/// checks.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    #[serde(rename = "sessionId")]
+    pub session_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<serde_json::Value>,
+    pub iat: u64,
+    pub exp: u64,
+}
+
+pub struct IssuedTokens {
+    pub access_token: String,
+    pub id_token: String,
+    pub expires_in: u64,
+    pub expires_at: SystemTime,
+}
+
 impl DevProvider {
     pub fn new(config: DevProviderConfig) -> Self {
         let expected_basic = basic_auth_value(&config.organization_id, config.secret.expose());
-        Self {
-            inner: Arc::new(Inner {
-                config,
-                expected_basic,
-                store: Mutex::new(Store::default()),
-                refusals: Mutex::new(None),
-                connections: std::sync::atomic::AtomicU64::new(0),
-            }),
+        let mut store = Store::new(config.max_sessions);
+        let restored = config
+            .state_file
+            .as_deref()
+            .and_then(|path| restore(path, &mut store));
+        let (cookie_key, token_salt) = restored.unwrap_or_else(|| {
+            let mut key = [0u8; 32];
+            let mut salt = vec![0u8; 16];
+            rand::rngs::OsRng.fill_bytes(&mut key);
+            rand::rngs::OsRng.fill_bytes(&mut salt);
+            (key, salt)
+        });
+        let signal = config
+            .state_file
+            .as_ref()
+            .map(|_| Arc::new(persist::Signal::default()));
+        let inner = Arc::new(Inner {
+            sealer: Sealer::new(config.secret.expose().as_bytes(), &token_salt),
+            token_salt,
+            cookie_key,
+            expected_basic,
+            store: Mutex::new(store),
+            signal: signal.clone(),
+            saved_version: Mutex::new(None),
+            refusals: Mutex::new(None),
+            connections: std::sync::atomic::AtomicU64::new(0),
+            config,
+        });
+        if let Some(signal) = signal {
+            // Save at once, so keys exist on disk before the first token.
+            signal.notify();
+            spawn_writer(Arc::downgrade(&inner), signal);
         }
+        Self { inner }
     }
 
     pub fn config(&self) -> &DevProviderConfig {
@@ -128,6 +245,47 @@ impl DevProvider {
         self.inner.store.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Runs a change to durable state and tells the writer about it.
+    fn change<R>(&self, f: impl FnOnce(&mut Store, u64) -> R) -> R {
+        let result = f(&mut self.store(), now_ms());
+        if let Some(signal) = &self.inner.signal {
+            signal.notify();
+        }
+        result
+    }
+
+    /// Saves the state file now if anything changed since the last save
+    /// (the writer thread does this shortly after each change; servers call
+    /// it once more when they shut down).
+    pub fn save_now(&self) -> std::io::Result<()> {
+        let Some(path) = &self.inner.config.state_file else {
+            return Ok(());
+        };
+        let mut saved = self
+            .inner
+            .saved_version
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let (version, durable) = {
+            let store = self.store();
+            (store.version(), store.durable())
+        };
+        if *saved == Some(version) {
+            return Ok(());
+        }
+        persist::save(
+            path,
+            &persist::Snapshot {
+                format: persist::FORMAT,
+                cookie_key: B64.encode(self.inner.cookie_key),
+                token_salt: B64.encode(&self.inner.token_salt),
+                durable,
+            },
+        )?;
+        *saved = Some(version);
+        Ok(())
+    }
+
     /// The API calls received so far (test hooks read this too).
     pub fn calls(&self) -> Vec<CallRecord> {
         self.store().calls().to_vec()
@@ -141,31 +299,44 @@ impl DevProvider {
         self.store().clear_faults();
     }
 
-    /// A signed-in session with tokens, without the browser flow (tests and benchmarks).
+    /// Live sessions and pending codes.
+    pub fn counts(&self) -> (usize, usize) {
+        self.store().counts()
+    }
+
+    /// A signed-in session with tokens, without the browser flow (tests and
+    /// benchmarks): the session's fingerprint and an access token.
     pub fn create_session(&self, email: &str) -> (String, String) {
-        let ttl = self.inner.config.token_ttl;
-        let mut store = self.store();
-        let session = store.create_session(email);
-        let tokens = store.issue_tokens(&session.id, ttl);
-        (session.id, tokens.access_token)
+        let session = self.change(|store, now| store.create_session(email, now));
+        let tokens = self.issue_tokens(&session);
+        (fingerprint(&session.id), tokens.access_token)
     }
 
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         let mut router = Router::new()
-            .route("/", get(index))
-            .route("/login", get(login_page).post(login_submit))
-            .route("/api/v1/verify", post(verify))
-            .route("/api/v1/userinfo", post(userinfo))
-            .route("/api/v1/logout", post(logout))
-            .route("/avatar/{file}", get(avatar));
+            .route("/", get(browser::index))
+            .route(
+                "/login",
+                get(browser::login_page).post(browser::login_submit),
+            )
+            .route("/api/v1/verify", post(api::verify))
+            .route("/api/v1/userinfo", post(api::userinfo))
+            .route("/api/v1/logout", post(api::logout))
+            .route("/avatar/{file}", get(browser::avatar));
         if self.inner.config.test_hooks {
-            router = router
-                .route("/_test/faults", post(add_fault).delete(clear_faults))
-                .route("/_test/calls", get(list_calls).delete(clear_calls))
-                .route("/_test/sessions", post(create_session_for_tests))
-                .route("/_test/stats", get(stats));
+            router = hooks::routes(router);
         }
-        router.with_state(self.clone())
+        // The same cross-site refusal as the app's: without it, a page on
+        // any site could post the sign-in form and sign a visitor into the
+        // provider as the attacker. Mounted inside the app this runs twice,
+        // with the same origin.
+        let own_origin: Arc<str> = self.inner.config.origin().into();
+        router
+            .with_state(self.clone())
+            .layer(axum::middleware::from_fn_with_state(
+                own_origin,
+                crate::auth::csrf::layer,
+            ))
     }
 
     fn registered(&self, origin: &str) -> bool {
@@ -190,23 +361,185 @@ impl DevProvider {
         format!("{}/avatar/{hash}.svg", self.inner.config.public_base)
     }
 
-    fn browser_session(&self, headers: &HeaderMap) -> Option<store::Session> {
-        let id = read_cookie(headers, SESSION_COOKIE)?;
-        self.store().active_session(&id).cloned()
+    /// The user as userinfo and the ID token show it.
+    fn user_json(&self, s: &Session) -> serde_json::Value {
+        let created = rfc3339(UNIX_EPOCH + Duration::from_millis(s.created));
+        let id = hex(&Sha256::digest(s.email.to_lowercase().as_bytes()))[..24].to_string();
+        serde_json::json!({
+            "id": format!("dev-{id}"),
+            "email": s.email,
+            "gravatar": self.avatar_url(&s.email),
+            "verified": true,
+            "blocked": false,
+            "organizationId": self.inner.config.organization_id,
+            "created": created,
+            "updated": created,
+            "lastLogin": created,
+            "affirmationDate": created,
+        })
     }
 
-    fn session_cookie(&self, value: &str, max_age: Option<Duration>) -> String {
+    /// An access token and an ID token for the session, sealed as JWE; they
+    /// never outlive it.
+    fn issue_tokens(&self, session: &Session) -> IssuedTokens {
+        let now = now_ms();
+        let ttl = self.inner.config.token_ttl.as_millis() as u64;
+        let (iat, exp) = (now / 1000, (now + ttl).min(session.expires) / 1000);
+        let seal = |user: Option<serde_json::Value>| {
+            let claims = Claims {
+                session_id: session.id.clone(),
+                user,
+                iat,
+                exp,
+            };
+            self.inner
+                .sealer
+                .seal(&serde_json::to_vec(&claims).expect("claims serialise"))
+        };
+        IssuedTokens {
+            access_token: seal(None),
+            id_token: seal(Some(self.user_json(session))),
+            expires_in: exp.saturating_sub(iat),
+            expires_at: UNIX_EPOCH + Duration::from_secs(exp),
+        }
+    }
+
+    /// What one of our tokens says; `None` for anything else.
+    fn claims(&self, token: &str) -> Option<Claims> {
+        let plain = self.inner.sealer.open(token).ok()?;
+        serde_json::from_slice(&plain).ok()
+    }
+
+    /// The live session behind a token, or the CentralAuth code saying why not.
+    fn session_for_token(&self, token: &str) -> Result<Session, &'static str> {
+        let claims = self.claims(token).ok_or("tokenInvalid")?;
+        let now = now_ms();
+        if claims.exp.saturating_mul(1000) <= now {
+            return Err("sessionExpired");
+        }
+        self.store()
+            .live_session(&claims.session_id, now)
+            .cloned()
+            .ok_or("sessionInactive")
+    }
+
+    /// The provider's browser cookie names the session and carries a MAC
+    /// under a key only the provider has: the session id alone (which every
+    /// token reveals to apps that decrypt it) is not enough to forge one.
+    fn cookie_value(&self, session_id: &str) -> String {
+        format!(
+            "{session_id}.{}",
+            B64.encode(self.cookie_mac(session_id).finalize().into_bytes())
+        )
+    }
+
+    fn cookie_mac(&self, session_id: &str) -> Hmac<Sha256> {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.inner.cookie_key).expect("any key length");
+        mac.update(session_id.as_bytes());
+        mac
+    }
+
+    fn browser_session(&self, headers: &HeaderMap) -> Option<Session> {
+        let value = read_cookie(headers, SESSION_COOKIE)?;
+        let (id, sig) = value.rsplit_once('.')?;
+        let sig = B64.decode(sig).ok()?;
+        self.cookie_mac(id).verify_slice(&sig).ok()?;
+        self.store().live_session(id, now_ms()).cloned()
+    }
+
+    fn session_cookie(&self, session: &Session) -> String {
         let secure = self.inner.config.public_base.starts_with("https://");
-        let mut c = Cookie::build((SESSION_COOKIE, value.to_string()))
+        let max_age = session.expires.saturating_sub(now_ms()) / 1000;
+        Cookie::build((SESSION_COOKIE, self.cookie_value(&session.id)))
             .path(self.inner.config.cookie_path())
             .http_only(true)
             .same_site(SameSite::Lax)
-            .secure(secure);
-        c = match max_age {
-            Some(age) => c.max_age(cookie::time::Duration::seconds(age.as_secs() as i64)),
-            None => c.max_age(cookie::time::Duration::ZERO),
-        };
-        c.build().to_string()
+            .secure(secure)
+            .max_age(cookie::time::Duration::seconds(max_age as i64))
+            .build()
+            .to_string()
+    }
+}
+
+/// Loads the state file into the store; the keys it held, if any.
+fn restore(path: &std::path::Path, store: &mut Store) -> Option<([u8; 32], Vec<u8>)> {
+    let shown = path.display();
+    match persist::load(path) {
+        persist::Loaded::Fresh => {
+            tracing::info!("development CentralAuth: keeping its sessions in {shown}");
+            None
+        }
+        persist::Loaded::Unreadable { why, moved_to } => {
+            tracing::warn!(
+                "development CentralAuth: the state file {shown} is unusable ({why}); kept as {}; starting with no sessions",
+                moved_to.display()
+            );
+            None
+        }
+        persist::Loaded::Restored(snapshot) => {
+            let key = B64
+                .decode(&snapshot.cookie_key)
+                .ok()
+                .and_then(|k| <[u8; 32]>::try_from(k).ok());
+            let salt = B64
+                .decode(&snapshot.token_salt)
+                .ok()
+                .filter(|s| s.len() >= 8);
+            let (Some(key), Some(salt)) = (key, salt) else {
+                tracing::warn!("development CentralAuth: the keys in {shown} are malformed; starting with no sessions");
+                return None;
+            };
+            store.restore(snapshot.durable, now_ms());
+            tracing::info!(
+                "development CentralAuth: {} sessions restored from {shown}",
+                store.counts().0
+            );
+            Some((key, salt))
+        }
+    }
+}
+
+/// Saves shortly after each change, on a thread of its own so no request
+/// waits for the disk. Ends when the provider is dropped.
+fn spawn_writer(inner: Weak<Inner>, signal: Arc<persist::Signal>) {
+    let spawned = std::thread::Builder::new()
+        .name("dev-centralauth-state".into())
+        .spawn(move || {
+            let mut last_error: Option<String> = None;
+            loop {
+                let changed = signal.wait(Duration::from_secs(1));
+                let Some(inner) = inner.upgrade() else { return };
+                if changed {
+                    let provider = DevProvider { inner };
+                    match provider.save_now() {
+                        Ok(()) => last_error = None,
+                        Err(e) => {
+                            let e = e.to_string();
+                            // Once per distinct failure, not once per sign-in.
+                            if last_error.as_ref() != Some(&e) {
+                                tracing::warn!(
+                                    "development CentralAuth: cannot save its state to {}: {e}",
+                                    provider
+                                        .config()
+                                        .state_file
+                                        .as_deref()
+                                        .unwrap_or(std::path::Path::new(""))
+                                        .display()
+                                );
+                                last_error = Some(e);
+                            }
+                        }
+                    }
+                    drop(provider);
+                    std::thread::sleep(persist::WRITE_INTERVAL);
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(
+            "development CentralAuth: no state writer ({e}); sessions live in memory only"
+        );
     }
 }
 
@@ -225,615 +558,82 @@ fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|c| c.value().to_string())
 }
 
-/// CentralAuth's error JSON.
-fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
-    (
-        status,
-        Json(serde_json::json!({ "errorCode": code, "message": message })),
-    )
-        .into_response()
-}
-
-// ---------------------------------------------------------------------------
-// Browser side: the login page
-// ---------------------------------------------------------------------------
-
-/// A login request that passed the checks that make redirecting back safe.
-struct Authorize {
-    redirect_uri: Url,
-    state: String,
-    challenge: String,
-    app_origin: String,
-}
-
-enum Refusal {
-    /// The redirect target cannot be trusted: show a page, do not redirect.
-    Page(&'static str, String),
-    /// The request is wrong but the app is known: send the error back to it.
-    Back(Box<Url>, Option<String>, &'static str, String),
-}
-
-const FORWARDED: &[&str] = &[
-    "client_id",
-    "response_type",
-    "redirect_uri",
-    "state",
-    "code_challenge",
-    "code_challenge_method",
-];
-
-impl DevProvider {
-    fn check_authorize(&self, q: &HashMap<String, String>) -> Result<Authorize, Refusal> {
-        let get = |k: &str| q.get(k).map(String::as_str).unwrap_or("");
-        if get("client_id") != self.inner.config.organization_id {
-            return Err(Refusal::Page(
-                "organizationIdMissing",
-                "The client_id is missing or not known to this provider.".into(),
-            ));
-        }
-        let redirect_uri = Url::parse(get("redirect_uri")).map_err(|_| {
-            Refusal::Page(
-                "callbackUrlMissing",
-                "The redirect_uri is missing or not a URL.".into(),
-            )
-        })?;
-        let app_origin = redirect_uri.origin().ascii_serialization();
-        if !self.registered(&app_origin) {
-            return Err(Refusal::Page(
-                "callbackUrlInvalid",
-                format!("{app_origin} is not a registered app origin."),
-            ));
-        }
-        let state = q.get("state").filter(|s| !s.is_empty()).cloned();
-        let back = |code, msg: &str| {
-            Refusal::Back(
-                Box::new(redirect_uri.clone()),
-                state.clone(),
-                code,
-                msg.to_string(),
-            )
-        };
-        if get("response_type") != "code" {
-            return Err(back("missingFields", "response_type must be code"));
-        }
-        let Some(state) = state.clone() else {
-            return Err(back("stateMissing", "The state parameter is missing"));
-        };
-        let challenge = get("code_challenge");
-        if challenge.is_empty() {
-            return Err(back(
-                "codeChallengeMissing",
-                "The code_challenge is missing",
-            ));
-        }
-        if get("code_challenge_method") != "S256" {
-            return Err(back(
-                "codeChallengeInvalid",
-                "Only code_challenge_method=S256 is supported",
-            ));
-        }
-        Ok(Authorize {
-            redirect_uri,
-            state,
-            challenge: challenge.to_string(),
-            app_origin,
-        })
-    }
-
-    /// Issues a code for the session and sends the browser back to the app.
-    fn complete(&self, auth: &Authorize, session_id: &str, set_cookie: Option<String>) -> Response {
-        let code = self
-            .store()
-            .issue_code(session_id, auth.redirect_uri.as_str(), &auth.challenge);
-        let mut target = auth.redirect_uri.clone();
-        target
-            .query_pairs_mut()
-            .append_pair("code", &code)
-            .append_pair("state", &auth.state);
-        let mut res = Redirect::to(target.as_str()).into_response();
-        if let Some(c) = set_cookie {
-            res.headers_mut().append(
-                header::SET_COOKIE,
-                c.parse().expect("cookie is a valid header"),
-            );
-        }
-        res.headers_mut().insert(
-            header::CACHE_CONTROL,
-            "no-store".parse().expect("static header"),
-        );
-        res
-    }
-}
-
-fn refuse(r: Refusal) -> Response {
-    match r {
-        Refusal::Page(code, msg) => {
-            (StatusCode::BAD_REQUEST, Html(html::problem(code, &msg))).into_response()
-        }
-        Refusal::Back(mut url, state, code, msg) => {
-            {
-                let mut q = url.query_pairs_mut();
-                q.append_pair("error", code)
-                    .append_pair("error_description", &msg);
-                if let Some(state) = state {
-                    q.append_pair("state", &state);
-                }
-            }
-            Redirect::to(url.as_str()).into_response()
-        }
-    }
-}
-
-fn login_form_response(
-    status: StatusCode,
-    q: &HashMap<String, String>,
-    auth: &Authorize,
-    email: &str,
-    error: Option<&str>,
-) -> Response {
-    let hidden: Vec<(&str, &str)> = FORWARDED
-        .iter()
-        .filter_map(|k| q.get(*k).map(|v| (*k, v.as_str())))
-        .collect();
-    let body = html::login(&html::LoginForm {
-        hidden: &hidden,
-        email,
-        app_origin: &auth.app_origin,
-        error,
-        notice: q.get("error_description").map(String::as_str),
-        demo_users: DEMO_USERS,
-    });
-    let mut res = (status, Html(body)).into_response();
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        "no-store".parse().expect("static header"),
-    );
-    res
-}
-
-async fn login_page(
-    State(p): State<DevProvider>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let auth = match p.check_authorize(&q) {
-        Ok(a) => a,
-        Err(r) => return refuse(r),
-    };
-    // Already signed in at the provider: no form (what CentralAuth's
-    // autologin gives), and the same session, so a session-wide logout
-    // reaches every app that joined it.
-    if let Some(session) = p.browser_session(&headers) {
-        return p.complete(&auth, &session.id, None);
-    }
-    let email = q.get("email").map(String::as_str).unwrap_or("");
-    login_form_response(StatusCode::OK, &q, &auth, email, None)
-}
-
-/// Any address of a plausible shape; the provider has no passwords.
-pub fn validate_email(raw: &str) -> Result<String, &'static str> {
-    let email = raw.trim();
-    if email.is_empty() {
-        return Err("Please enter an e-mail address.");
-    }
-    let valid = email.len() <= 254
-        && !email.chars().any(|c| {
-            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';')
-        })
-        && matches!(email.split_once('@'), Some((local, domain))
-            if !local.is_empty() && !domain.is_empty() && !domain.contains('@')
-                && !domain.starts_with('.') && !domain.ends_with('.'));
-    if valid {
-        Ok(email.to_string())
-    } else {
-        Err("That does not look like an e-mail address (name@example.com).")
-    }
-}
-
-async fn login_submit(State(p): State<DevProvider>, body: Bytes) -> Response {
-    let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
-    let auth = match p.check_authorize(&form) {
-        Ok(a) => a,
-        Err(r) => return refuse(r),
-    };
-    if form.contains_key("cancel") {
-        return refuse(Refusal::Back(
-            Box::new(auth.redirect_uri),
-            Some(auth.state),
-            "genericError",
-            "The sign-in was cancelled.".into(),
-        ));
-    }
-    let typed = form
-        .get("demo_email")
-        .or_else(|| form.get("email"))
-        .map(String::as_str)
-        .unwrap_or("");
-    let email = match validate_email(typed) {
-        Ok(e) => e,
-        Err(msg) => {
-            return login_form_response(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &form,
-                &auth,
-                typed,
-                Some(msg),
-            )
-        }
-    };
-    let session = p.store().create_session(&email);
-    let cookie = p.session_cookie(&session.id, Some(Duration::from_secs(7 * 24 * 3600)));
-    p.complete(&auth, &session.id, Some(cookie))
-}
-
-async fn index(State(p): State<DevProvider>, headers: HeaderMap) -> Response {
-    let who = p.browser_session(&headers).map(|s| s.email);
-    Html(html::index(
-        who.as_deref(),
-        &p.inner.config.registered_origins,
-    ))
-    .into_response()
-}
-
-async fn avatar(Path(file): Path<String>) -> Response {
-    let Some(hash) = file
-        .strip_suffix(".svg")
-        .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
-    else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let hue = u16::from_str_radix(&hash[..4], 16).unwrap_or(0) % 360;
-    // The hash hides the e-mail; the letter comes from the hash too.
-    let letter = (b'A' + (u8::from_str_radix(&hash[4..6], 16).unwrap_or(0) % 26)) as char;
-    (
-        [
-            (header::CONTENT_TYPE, "image/svg+xml"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        html::avatar_svg(letter, hue),
-    )
-        .into_response()
-}
-
-// ---------------------------------------------------------------------------
-// Server side: the API
-// ---------------------------------------------------------------------------
-
-struct ApiCall {
-    endpoint: Endpoint,
-    basic_auth_ok: bool,
-    content_type: Option<String>,
-}
-
-impl DevProvider {
-    /// Common start of every API call: faults, then the Basic check.
-    async fn begin(&self, endpoint: Endpoint, headers: &HeaderMap) -> Result<ApiCall, Response> {
-        let call = ApiCall {
-            endpoint,
-            basic_auth_ok: self.basic_ok(headers),
-            content_type: headers
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-        };
-        let fault = self.store().take_fault(endpoint);
-        if let Some(f) = fault {
-            if f.delay_ms > 0 {
-                tokio::time::sleep(Duration::from_millis(f.delay_ms)).await;
-            }
-            if let Some(status) = f.status {
-                let status =
-                    StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                let code = f.error_code.unwrap_or_else(|| {
-                    if status == StatusCode::TOO_MANY_REQUESTS {
-                        "tooManyRequests"
-                    } else {
-                        "genericError"
-                    }
-                    .to_string()
-                });
-                let message = f.message.unwrap_or_else(|| "Injected fault".into());
-                self.finish(&call, None, status);
-                return Err(api_error(status, &code, &message));
-            }
-        }
-        if !call.basic_auth_ok {
-            self.finish(&call, None, StatusCode::FORBIDDEN);
-            return Err(api_error(
-                StatusCode::FORBIDDEN,
-                "noPermission",
-                "The Authorization header does not hold this organization's client id and secret",
-            ));
-        }
-        Ok(call)
-    }
-
-    fn finish(&self, call: &ApiCall, token: Option<&str>, status: StatusCode) {
-        let mut store = self.store();
-        let session_id = token.and_then(|t| store.session_id_for_token(t));
-        store.record(CallRecord {
-            endpoint: call.endpoint,
-            basic_auth_ok: call.basic_auth_ok,
-            content_type: call.content_type.clone(),
-            token_fingerprint: token.map(fingerprint),
-            session_id,
-            status: status.as_u16(),
-        });
-    }
-}
-
-/// The fields of a form body: urlencoded (the docs, PHP, Rust and this
-/// starter) or multipart/form-data (CentralAuth's NPM library posts
-/// `FormData`), so an NPM-based app can use this provider too.
-async fn form_fields(headers: &HeaderMap, body: Bytes) -> Result<HashMap<String, String>, String> {
-    use axum::extract::{FromRequest, Multipart, Request};
-
-    let multipart_type = headers.get(header::CONTENT_TYPE).filter(|v| {
-        v.to_str().is_ok_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("multipart/form-data")
-        })
-    });
-    let Some(content_type) = multipart_type else {
-        return Ok(url::form_urlencoded::parse(&body).into_owned().collect());
-    };
-    let mut req = Request::new(axum::body::Body::from(body));
-    req.headers_mut()
-        .insert(header::CONTENT_TYPE, content_type.clone());
-    let unreadable =
-        |e: &dyn std::fmt::Display| format!("The multipart body could not be read: {e}");
-    let mut multipart = Multipart::from_request(req, &())
-        .await
-        .map_err(|e| unreadable(&e.body_text()))?;
-    let mut fields = HashMap::new();
-    while let Some(field) = multipart.next_field().await.map_err(|e| unreadable(&e))? {
-        let Some(name) = field.name().map(str::to_owned) else {
-            continue;
-        };
-        let value = field.text().await.map_err(|e| unreadable(&e))?;
-        fields.insert(name, value);
-    }
-    Ok(fields)
-}
-
-async fn verify(State(p): State<DevProvider>, headers: HeaderMap, body: Bytes) -> Response {
-    let call = match p.begin(Endpoint::Verify, &headers).await {
-        Ok(c) => c,
-        Err(res) => return res,
-    };
-    let form = match form_fields(&headers, body).await {
-        Ok(f) => f,
-        Err(why) => {
-            p.finish(&call, None, StatusCode::BAD_REQUEST);
-            return api_error(StatusCode::BAD_REQUEST, "genericError", &why);
-        }
-    };
-    let (Some(code), Some(redirect_uri)) = (form.get("code"), form.get("redirect_uri")) else {
-        p.finish(&call, None, StatusCode::BAD_REQUEST);
-        return api_error(
-            StatusCode::BAD_REQUEST,
-            "missingFields",
-            "code and redirect_uri are required (application/x-www-form-urlencoded or multipart/form-data)",
-        );
-    };
-    let verifier = form.get("code_verifier").map(String::as_str).unwrap_or("");
-    let ttl = p.inner.config.token_ttl;
-    let result = p.store().redeem_code(code, redirect_uri, verifier, ttl);
-    match result {
-        Ok(t) => {
-            p.finish(&call, Some(&t.access_token), StatusCode::OK);
-            let expires_at = cookie::time::OffsetDateTime::from(t.expires_at)
-                .format(&cookie::time::format_description::well_known::Rfc3339)
-                .unwrap_or_default();
-            Json(serde_json::json!({
-                "access_token": t.access_token,
-                "id_token": t.id_token,
-                "token_type": "Bearer",
-                "expires_in": t.expires_in,
-                "expires_at": expires_at,
-            }))
-            .into_response()
-        }
-        Err(e) => {
-            p.finish(&call, None, StatusCode::BAD_REQUEST);
-            api_error(StatusCode::BAD_REQUEST, e.code(), e.message())
-        }
-    }
-}
-
-async fn userinfo(
-    State(p): State<DevProvider>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-    body: String,
-) -> Response {
-    let call = match p.begin(Endpoint::Userinfo, &headers).await {
-        Ok(c) => c,
-        Err(res) => return res,
-    };
-    let token = body.trim();
-    // `domain` may be an origin or a full URL (the PHP library sends the redirect URI).
-    let domain_ok = q
-        .get("domain")
-        .and_then(|d| Url::parse(d).ok())
-        .is_some_and(|u| p.registered(&u.origin().ascii_serialization()));
-    if !domain_ok {
-        p.finish(&call, Some(token), StatusCode::BAD_REQUEST);
-        return api_error(
-            StatusCode::BAD_REQUEST,
-            "domainInvalid",
-            "The domain is missing or not registered",
-        );
-    }
-    if token.is_empty() {
-        p.finish(&call, None, StatusCode::BAD_REQUEST);
-        return api_error(
-            StatusCode::BAD_REQUEST,
-            "tokenInvalid",
-            "An access token is missing in this request",
-        );
-    }
-    let session = p.store().session_for_token(token).cloned();
-    match session {
-        Ok(s) => {
-            p.finish(&call, Some(token), StatusCode::OK);
-            let created = rfc3339(s.created);
-            let id = hex(&Sha256::digest(s.email.to_lowercase().as_bytes()))[..24].to_string();
-            Json(serde_json::json!({
-                "id": format!("dev-{id}"),
-                "email": s.email,
-                "gravatar": p.avatar_url(&s.email),
-                "verified": true,
-                "blocked": false,
-                "organizationId": p.inner.config.organization_id,
-                "created": created,
-                "updated": created,
-                "lastLogin": created,
-                "affirmationDate": created,
-            }))
-            .into_response()
-        }
-        Err(code) => {
-            p.finish(&call, Some(token), StatusCode::BAD_REQUEST);
-            api_error(StatusCode::BAD_REQUEST, code, "The session is not active")
-        }
-    }
-}
-
-async fn logout(State(p): State<DevProvider>, headers: HeaderMap, body: String) -> Response {
-    let call = match p.begin(Endpoint::Logout, &headers).await {
-        Ok(c) => c,
-        Err(res) => return res,
-    };
-    let token = body.trim();
-    let session_id = p.store().session_id_for_token(token);
-    match session_id {
-        Some(id) => {
-            p.finish(&call, Some(token), StatusCode::OK);
-            p.store().end_session(&id);
-            StatusCode::OK.into_response()
-        }
-        None => {
-            p.finish(
-                &call,
-                Some(token).filter(|t| !t.is_empty()),
-                StatusCode::BAD_REQUEST,
-            );
-            api_error(
-                StatusCode::BAD_REQUEST,
-                "sessionMissing",
-                "No session for this token",
-            )
-        }
-    }
-}
-
 fn rfc3339(t: SystemTime) -> String {
     cookie::time::OffsetDateTime::from(t)
         .format(&cookie::time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
 
-// ---------------------------------------------------------------------------
-// Test hooks (only with DEV_CENTRALAUTH_TEST_HOOKS=1)
-// ---------------------------------------------------------------------------
-
-async fn add_fault(State(p): State<DevProvider>, Json(fault): Json<Fault>) -> Response {
-    if let Some(ms) = fault.refuse_for_ms {
-        let sender = p
-            .inner
-            .refusals
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        return match sender {
-            Some(tx) if tx.send(Duration::from_millis(ms)).is_ok() => StatusCode::ACCEPTED.into_response(),
-            _ => api_error(
-                StatusCode::BAD_REQUEST,
-                "genericError",
-                "refuse_for_ms needs the standalone provider (bin dev-centralauth); the embedded one shares the app's listener",
-            ),
-        };
-    }
-    p.add_fault(fault);
-    StatusCode::NO_CONTENT.into_response()
-}
-
-async fn clear_faults(State(p): State<DevProvider>) -> StatusCode {
-    p.clear_faults();
-    StatusCode::NO_CONTENT
-}
-
-async fn list_calls(State(p): State<DevProvider>) -> Json<Vec<CallRecord>> {
-    Json(p.calls())
-}
-
-async fn clear_calls(State(p): State<DevProvider>) -> StatusCode {
-    p.store().clear_calls();
-    StatusCode::NO_CONTENT
-}
-
-async fn stats(State(p): State<DevProvider>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "connections_accepted": p.connections_accepted() }))
-}
-
-#[derive(serde::Deserialize)]
-struct NewSession {
-    email: String,
-}
-
-/// Creates a signed-in session directly and returns its access token; for
-/// tests and benchmarks that need many sessions without the browser flow.
-async fn create_session_for_tests(
-    State(p): State<DevProvider>,
-    Json(req): Json<NewSession>,
-) -> Response {
-    let email = match validate_email(&req.email) {
-        Ok(e) => e,
-        Err(msg) => return api_error(StatusCode::BAD_REQUEST, "missingFields", msg),
-    };
-    let (session_id, access_token) = p.create_session(&email);
-    Json(serde_json::json!({ "session_id": session_id, "access_token": access_token }))
-        .into_response()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn email_validation() {
-        assert_eq!(
-            validate_email("  ada@example.com "),
-            Ok("ada@example.com".into())
-        );
-        for bad in [
-            "",
-            "ada",
-            "@example.com",
-            "ada@",
-            "a b@example.com",
-            "a@b@c",
-            "ada@.example",
-            "<x>@y.z",
-        ] {
-            assert!(validate_email(bad).is_err(), "{bad:?}");
-        }
+    fn provider() -> DevProvider {
+        DevProvider::new(DevProviderConfig::local(
+            "http://127.0.0.1:3000/dev-centralauth",
+            vec!["http://127.0.0.1:3000".into()],
+        ))
     }
 
     #[test]
     fn cookie_path_follows_the_mount() {
-        let mut c = DevProviderConfig {
-            public_base: "http://127.0.0.1:3000/dev-centralauth".into(),
-            organization_id: DEV_ORGANIZATION_ID.into(),
-            secret: Secret::new(DEV_SECRET),
-            registered_origins: vec![],
-            test_hooks: false,
-            token_ttl: Duration::from_secs(60),
-        };
+        let mut c = DevProviderConfig::local("http://127.0.0.1:3000/dev-centralauth", vec![]);
         assert_eq!(c.cookie_path(), "/dev-centralauth");
+        assert_eq!(c.origin(), "http://127.0.0.1:3000");
         c.public_base = "http://127.0.0.1:3100".into();
         assert_eq!(c.cookie_path(), "/");
+    }
+
+    #[test]
+    fn tokens_round_trip_and_name_their_session() {
+        let p = provider();
+        let session = p.change(|s, now| s.create_session("ada@example.com", now));
+        let tokens = p.issue_tokens(&session);
+        let access = p.claims(&tokens.access_token).unwrap();
+        assert_eq!(access.session_id, session.id);
+        assert!(access.user.is_none());
+        assert!(access.exp > access.iat);
+        let id = p.claims(&tokens.id_token).unwrap();
+        assert_eq!(id.user.unwrap()["email"], "ada@example.com");
+        assert_eq!(p.session_for_token(&tokens.access_token).unwrap(), session);
+    }
+
+    #[test]
+    fn ending_a_session_ends_every_token_of_it() {
+        let p = provider();
+        let session = p.change(|s, now| s.create_session("ada@example.com", now));
+        let (first, second) = (p.issue_tokens(&session), p.issue_tokens(&session));
+        p.change(|s, _| s.end_session(&session.id));
+        for t in [&first.access_token, &first.id_token, &second.access_token] {
+            assert_eq!(p.session_for_token(t), Err("sessionInactive"));
+        }
+        assert_eq!(p.session_for_token("dev_at_opaque"), Err("tokenInvalid"));
+    }
+
+    #[test]
+    fn tokens_never_outlive_their_session() {
+        let p = provider();
+        let mut session = p.change(|s, now| s.create_session("ada@example.com", now));
+        session.expires = now_ms() + 60_000;
+        let tokens = p.issue_tokens(&session);
+        assert!(tokens.expires_in <= 60, "{}", tokens.expires_in);
+    }
+
+    #[test]
+    fn the_browser_cookie_needs_the_providers_mac() {
+        let p = provider();
+        let session = p.change(|s, now| s.create_session("ada@example.com", now));
+        let with = |value: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(
+                header::COOKIE,
+                format!("{SESSION_COOKIE}={value}").parse().unwrap(),
+            );
+            p.browser_session(&h)
+        };
+        assert_eq!(with(&p.cookie_value(&session.id)), Some(session.clone()));
+        // The bare id, as a token reveals it, or another provider's MAC: no.
+        assert_eq!(with(&session.id), None);
+        assert_eq!(with(&provider().cookie_value(&session.id)), None);
     }
 }

@@ -1,38 +1,118 @@
-//! The development provider's memory: sessions, one-time codes, tokens,
-//! injected faults and the log of API calls. Plain data and rules, no I/O.
+//! The development provider's memory: sessions and one-time codes (what a
+//! restart keeps), injected faults and the log of API calls (what it need
+//! not). Plain data and rules, no I/O; the time comes in as an argument.
+//!
+//! Tokens are not stored at all: they are sealed JWE naming their session
+//! (see `jwe.rs`), valid while that session lives and their `exp` has not
+//! passed. Ending a session therefore ends every token of it, and memory
+//! holds only live sessions and pending codes, both capped and evicted
+//! oldest first.
 
-use std::{
-    collections::HashMap,
-    time::{Duration, Instant, SystemTime},
-};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::centralauth::{challenge_s256, random_urlsafe};
+use crate::centralauth::challenge_s256;
 
-pub const CODE_TTL: Duration = Duration::from_secs(120);
+/// How long a one-time code may wait for its exchange, in milliseconds.
+pub const CODE_TTL_MS: u64 = 120_000;
+/// A provider session lives as long as its browser cookie: a week.
+pub const SESSION_TTL_MS: u64 = 7 * 24 * 3600 * 1000;
+/// Live sessions kept when `DEV_CENTRALAUTH_MAX_SESSIONS` is not set.
+pub const DEFAULT_MAX_SESSIONS: usize = 10_000;
+/// Codes waiting for their exchange; a flood of sign-in forms evicts the oldest.
+pub const MAX_CODES: usize = 10_000;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub id: String,
     pub email: String,
-    pub created: SystemTime,
-    pub active: bool,
+    /// Unix milliseconds.
+    pub created: u64,
+    pub expires: u64,
 }
 
-#[derive(Debug)]
-struct Code {
-    session_id: String,
-    redirect_target: String,
-    challenge: String,
-    expires: Instant,
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Code {
+    pub code: String,
+    pub session_id: String,
+    pub redirect_target: String,
+    pub challenge: String,
+    pub expires: u64,
 }
 
+/// What a restart must keep, oldest first.
+#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Durable {
+    pub sessions: Vec<Session>,
+    pub codes: Vec<Code>,
+}
+
+/// A map that remembers insertion order, so the oldest entry is evicted
+/// first. Every entry of one kind has the same lifetime, so oldest is also
+/// the first to expire.
 #[derive(Debug)]
-struct Token {
-    session_id: String,
-    expires: SystemTime,
+struct Aging<V> {
+    by_key: HashMap<String, (u64, V)>,
+    order: BTreeMap<u64, String>,
+    next: u64,
+}
+
+impl<V> Default for Aging<V> {
+    fn default() -> Self {
+        Self {
+            by_key: HashMap::new(),
+            order: BTreeMap::new(),
+            next: 0,
+        }
+    }
+}
+
+impl<V> Aging<V> {
+    fn insert(&mut self, key: String, value: V) {
+        self.remove(&key);
+        self.order.insert(self.next, key.clone());
+        self.by_key.insert(key, (self.next, value));
+        self.next += 1;
+    }
+
+    fn get(&self, key: &str) -> Option<&V> {
+        self.by_key.get(key).map(|(_, v)| v)
+    }
+
+    fn remove(&mut self, key: &str) -> Option<V> {
+        let (seq, value) = self.by_key.remove(key)?;
+        self.order.remove(&seq);
+        Some(value)
+    }
+
+    fn oldest(&self) -> Option<&V> {
+        let (_, key) = self.order.first_key_value()?;
+        self.get(key)
+    }
+
+    fn pop_oldest(&mut self) {
+        if let Some((_, key)) = self.order.pop_first() {
+            self.by_key.remove(&key);
+        }
+    }
+
+    /// Drops from the front what `gone` says is over, then the oldest until
+    /// at most `cap` remain.
+    fn evict(&mut self, cap: usize, gone: impl Fn(&V) -> bool) {
+        while self.oldest().is_some_and(&gone) || self.by_key.len() > cap {
+            self.pop_oldest();
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.by_key.len()
+    }
+
+    fn in_order(&self) -> impl Iterator<Item = &V> {
+        self.order.values().filter_map(|k| self.get(k))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -70,8 +150,9 @@ pub struct Fault {
     pub times: Option<u32>,
 }
 
-/// One API call as the provider saw it. Tokens appear as fingerprints
-/// (first 16 hex digits of their SHA-256) and the secret not at all.
+/// One API call as the provider saw it. Tokens and session ids appear as
+/// fingerprints (first 16 hex digits of their SHA-256), which can be
+/// compared but not replayed; the secret appears not at all.
 #[derive(Debug, Clone, Serialize)]
 pub struct CallRecord {
     pub endpoint: Endpoint,
@@ -82,8 +163,8 @@ pub struct CallRecord {
     pub status: u16,
 }
 
-pub fn fingerprint(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
+pub fn fingerprint(value: &str) -> String {
+    let digest = Sha256::digest(value.as_bytes());
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -119,20 +200,14 @@ impl VerifyError {
     }
 }
 
-pub struct IssuedTokens {
-    pub access_token: String,
-    pub id_token: String,
-    pub expires_in: u64,
-    pub expires_at: SystemTime,
-}
-
-#[derive(Default)]
+#[derive(Debug)]
 pub struct Store {
-    sessions: HashMap<String, Session>,
-    codes: HashMap<String, Code>,
-    tokens: HashMap<String, Token>,
-    /// Tokens by session, so ending a session touches only its own tokens.
-    tokens_of: HashMap<String, Vec<String>>,
+    sessions: Aging<Session>,
+    codes: Aging<Code>,
+    max_sessions: usize,
+    /// Bumped by every change to what [`Durable`] holds, so a writer can
+    /// tell whether there is anything new to save.
+    version: u64,
     faults: Vec<Fault>,
     calls: Vec<CallRecord>,
 }
@@ -149,34 +224,87 @@ pub fn redirect_target(uri: &str) -> Option<String> {
 }
 
 impl Store {
-    pub fn create_session(&mut self, email: &str) -> Session {
+    pub fn new(max_sessions: usize) -> Self {
+        Self {
+            sessions: Aging::default(),
+            codes: Aging::default(),
+            max_sessions: max_sessions.max(1),
+            version: 0,
+            faults: Vec::new(),
+            calls: Vec::new(),
+        }
+    }
+
+    /// Takes back what a previous run saved, minus what has expired since.
+    pub fn restore(&mut self, durable: Durable, now: u64) {
+        for s in durable.sessions {
+            self.sessions.insert(s.id.clone(), s);
+        }
+        for c in durable.codes {
+            self.codes.insert(c.code.clone(), c);
+        }
+        self.evict(now);
+        self.version += 1;
+    }
+
+    pub fn durable(&self) -> Durable {
+        Durable {
+            sessions: self.sessions.in_order().cloned().collect(),
+            codes: self.codes.in_order().cloned().collect(),
+        }
+    }
+
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Live sessions and pending codes, for the stats hook.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.sessions.len(), self.codes.len())
+    }
+
+    fn evict(&mut self, now: u64) {
+        self.sessions.evict(self.max_sessions, |s| s.expires <= now);
+        self.codes.evict(MAX_CODES, |c| c.expires <= now);
+    }
+
+    pub fn create_session(&mut self, email: &str, now: u64) -> Session {
         let session = Session {
-            id: random_urlsafe(24),
+            id: crate::centralauth::random_urlsafe(24),
             email: email.to_string(),
-            created: SystemTime::now(),
-            active: true,
+            created: now,
+            expires: now + SESSION_TTL_MS,
         };
         self.sessions.insert(session.id.clone(), session.clone());
+        self.evict(now);
+        self.version += 1;
         session
     }
 
-    pub fn active_session(&self, id: &str) -> Option<&Session> {
-        self.sessions.get(id).filter(|s| s.active)
+    pub fn live_session(&self, id: &str, now: u64) -> Option<&Session> {
+        self.sessions.get(id).filter(|s| s.expires > now)
     }
 
-    pub fn issue_code(&mut self, session_id: &str, redirect_uri: &str, challenge: &str) -> String {
-        let now = Instant::now();
-        self.codes.retain(|_, c| c.expires > now);
-        let code = random_urlsafe(24);
+    pub fn issue_code(
+        &mut self,
+        session_id: &str,
+        redirect_uri: &str,
+        challenge: &str,
+        now: u64,
+    ) -> String {
+        let code = crate::centralauth::random_urlsafe(24);
         self.codes.insert(
             code.clone(),
             Code {
+                code: code.clone(),
                 session_id: session_id.to_string(),
                 redirect_target: redirect_target(redirect_uri).unwrap_or_default(),
                 challenge: challenge.to_string(),
-                expires: now + CODE_TTL,
+                expires: now + CODE_TTL_MS,
             },
         );
+        self.evict(now);
+        self.version += 1;
         code
     }
 
@@ -187,10 +315,11 @@ impl Store {
         code: &str,
         redirect_uri: &str,
         verifier: &str,
-        token_ttl: Duration,
-    ) -> Result<IssuedTokens, VerifyError> {
+        now: u64,
+    ) -> Result<Session, VerifyError> {
         let entry = self.codes.remove(code).ok_or(VerifyError::CodeInvalid)?;
-        if entry.expires <= Instant::now() {
+        self.version += 1;
+        if entry.expires <= now {
             return Err(VerifyError::CodeInvalid);
         }
         if redirect_target(redirect_uri).as_deref() != Some(entry.redirect_target.as_str()) {
@@ -202,59 +331,18 @@ impl Store {
         if challenge_s256(verifier) != entry.challenge {
             return Err(VerifyError::ChallengeInvalid);
         }
-        if self.active_session(&entry.session_id).is_none() {
-            return Err(VerifyError::SessionGone);
-        }
-        Ok(self.issue_tokens(&entry.session_id, token_ttl))
+        self.live_session(&entry.session_id, now)
+            .cloned()
+            .ok_or(VerifyError::SessionGone)
     }
 
-    pub fn issue_tokens(&mut self, session_id: &str, ttl: Duration) -> IssuedTokens {
-        let expires_at = SystemTime::now() + ttl;
-        let access_token = format!("dev_at_{}", random_urlsafe(32));
-        let id_token = format!("dev_id_{}", random_urlsafe(32));
-        for t in [&access_token, &id_token] {
-            self.tokens.insert(
-                t.clone(),
-                Token {
-                    session_id: session_id.to_string(),
-                    expires: expires_at,
-                },
-            );
+    /// Ends a session: it is forgotten, so no token or code of it works again.
+    pub fn end_session(&mut self, session_id: &str) -> bool {
+        let ended = self.sessions.remove(session_id).is_some();
+        if ended {
+            self.version += 1;
         }
-        self.tokens_of
-            .entry(session_id.to_string())
-            .or_default()
-            .extend([access_token.clone(), id_token.clone()]);
-        IssuedTokens {
-            access_token,
-            id_token,
-            expires_in: ttl.as_secs(),
-            expires_at,
-        }
-    }
-
-    /// The live session behind a token, or the CentralAuth code saying why not.
-    pub fn session_for_token(&self, token: &str) -> Result<&Session, &'static str> {
-        let token = self.tokens.get(token).ok_or("sessionMissing")?;
-        if token.expires <= SystemTime::now() {
-            return Err("sessionExpired");
-        }
-        self.active_session(&token.session_id)
-            .ok_or("sessionInactive")
-    }
-
-    pub fn session_id_for_token(&self, token: &str) -> Option<String> {
-        self.tokens.get(token).map(|t| t.session_id.clone())
-    }
-
-    /// Ends a session and forgets every token of it.
-    pub fn end_session(&mut self, session_id: &str) {
-        if let Some(s) = self.sessions.get_mut(session_id) {
-            s.active = false;
-        }
-        for token in self.tokens_of.remove(session_id).unwrap_or_default() {
-            self.tokens.remove(&token);
-        }
+        ended
     }
 
     pub fn add_fault(&mut self, fault: Fault) {
@@ -303,17 +391,18 @@ impl Store {
 mod tests {
     use super::*;
 
-    const TTL: Duration = Duration::from_secs(60);
     const CB: &str = "http://127.0.0.1:3000/api/auth/callback";
+    const NOW: u64 = 1_800_000_000_000;
 
     fn signed_in() -> (Store, Session, String, String) {
-        let mut store = Store::default();
-        let session = store.create_session("ada@example.com");
+        let mut store = Store::new(DEFAULT_MAX_SESSIONS);
+        let session = store.create_session("ada@example.com", NOW);
         let verifier = crate::centralauth::new_verifier();
         let code = store.issue_code(
             &session.id,
             &format!("{CB}?return_to=%2F"),
             &challenge_s256(&verifier),
+            NOW,
         );
         (store, session, code, verifier)
     }
@@ -321,19 +410,13 @@ mod tests {
     #[test]
     fn code_is_redeemed_once_with_the_right_verifier() {
         let (mut store, session, code, verifier) = signed_in();
-        let tokens = store.redeem_code(&code, CB, &verifier, TTL).unwrap();
+        let redeemed = store.redeem_code(&code, CB, &verifier, NOW + 1).unwrap();
+        assert_eq!(redeemed, session);
         assert_eq!(
-            store.session_for_token(&tokens.access_token).unwrap().id,
-            session.id
-        );
-        assert_eq!(
-            store.session_for_token(&tokens.id_token).unwrap().id,
-            session.id
-        );
-        assert_eq!(
-            store.redeem_code(&code, CB, &verifier, TTL).err(),
+            store.redeem_code(&code, CB, &verifier, NOW + 2).err(),
             Some(VerifyError::CodeInvalid)
         );
+        assert_eq!(store.counts(), (1, 0));
     }
 
     #[test]
@@ -341,13 +424,17 @@ mod tests {
         let (mut store, _, code, verifier) = signed_in();
         assert_eq!(
             store
-                .redeem_code(&code, CB, "x".repeat(43).as_str(), TTL)
+                .redeem_code(&code, CB, "x".repeat(43).as_str(), NOW)
                 .err(),
             Some(VerifyError::ChallengeInvalid)
         );
+        assert_eq!(
+            store.redeem_code(&code, CB, &verifier, NOW).err(),
+            Some(VerifyError::CodeInvalid)
+        );
         let (mut store, _, code, _) = signed_in();
         assert_eq!(
-            store.redeem_code(&code, CB, "undefined", TTL).err(),
+            store.redeem_code(&code, CB, "undefined", NOW).err(),
             Some(VerifyError::ChallengeMissing)
         );
         let (mut store, _, code, _) = signed_in();
@@ -357,7 +444,7 @@ mod tests {
                     &code,
                     "http://evil.example/api/auth/callback",
                     &verifier,
-                    TTL
+                    NOW
                 )
                 .err(),
             Some(VerifyError::CallbackMismatch)
@@ -365,33 +452,133 @@ mod tests {
     }
 
     #[test]
-    fn ending_a_session_ends_every_token_of_it() {
+    fn a_code_expires_and_an_ended_session_redeems_nothing() {
+        let (mut store, _, code, verifier) = signed_in();
+        assert_eq!(
+            store
+                .redeem_code(&code, CB, &verifier, NOW + CODE_TTL_MS)
+                .err(),
+            Some(VerifyError::CodeInvalid)
+        );
         let (mut store, session, code, verifier) = signed_in();
-        let first = store.redeem_code(&code, CB, &verifier, TTL).unwrap();
-        let second = store.issue_tokens(&session.id, TTL);
+        assert!(store.end_session(&session.id));
+        assert!(!store.end_session(&session.id));
+        assert_eq!(
+            store.redeem_code(&code, CB, &verifier, NOW).err(),
+            Some(VerifyError::SessionGone)
+        );
+        assert!(store.live_session(&session.id, NOW).is_none());
+    }
+
+    #[test]
+    fn sessions_expire_after_their_lifetime() {
+        let (store, session, _, _) = signed_in();
+        assert!(store
+            .live_session(&session.id, NOW + SESSION_TTL_MS - 1)
+            .is_some());
+        assert!(store
+            .live_session(&session.id, NOW + SESSION_TTL_MS)
+            .is_none());
+    }
+
+    #[test]
+    fn live_sessions_are_capped_oldest_first() {
+        let mut store = Store::new(3);
+        let ids: Vec<String> = (0..5)
+            .map(|i| {
+                store
+                    .create_session(&format!("u{i}@example.com"), NOW + i)
+                    .id
+            })
+            .collect();
+        assert_eq!(store.counts().0, 3);
+        assert!(store.live_session(&ids[0], NOW + 5).is_none());
+        assert!(store.live_session(&ids[1], NOW + 5).is_none());
+        for id in &ids[2..] {
+            assert!(store.live_session(id, NOW + 5).is_some());
+        }
+    }
+
+    #[test]
+    fn expired_sessions_and_codes_are_evicted_not_just_ignored() {
+        let (mut store, _, _, _) = signed_in();
+        assert_eq!(store.counts(), (1, 1));
+        store.create_session("grace@example.com", NOW + SESSION_TTL_MS);
+        assert_eq!(store.counts(), (1, 0));
+    }
+
+    #[test]
+    fn codes_are_capped_oldest_first() {
+        let mut store = Store::new(10);
+        let s = store.create_session("ada@example.com", NOW);
+        let first = store.issue_code(&s.id, CB, "c", NOW);
+        for _ in 0..MAX_CODES {
+            store.issue_code(&s.id, CB, "c", NOW);
+        }
+        assert_eq!(store.counts().1, MAX_CODES);
+        assert_eq!(
+            store.redeem_code(&first, CB, "v", NOW).err(),
+            Some(VerifyError::CodeInvalid)
+        );
+    }
+
+    #[test]
+    fn what_is_saved_comes_back_in_order_without_the_expired() {
+        let (mut store, session, code, verifier) = signed_in();
+        let later = store.create_session("grace@example.com", NOW + 10);
+        let saved = store.durable();
+        assert_eq!(saved.sessions, vec![session.clone(), later.clone()]);
+        let json = serde_json::to_string(&saved).unwrap();
+
+        let mut restored = Store::new(DEFAULT_MAX_SESSIONS);
+        restored.restore(serde_json::from_str(&json).unwrap(), NOW + 20);
+        assert_eq!(restored.durable(), saved);
+        assert_eq!(
+            restored
+                .redeem_code(&code, CB, &verifier, NOW + 30)
+                .unwrap(),
+            session
+        );
+
+        let mut late = Store::new(DEFAULT_MAX_SESSIONS);
+        late.restore(
+            serde_json::from_str(&json).unwrap(),
+            NOW + SESSION_TTL_MS + 5,
+        );
+        assert_eq!(late.counts(), (1, 0));
+        assert!(late
+            .live_session(&later.id, NOW + SESSION_TTL_MS + 5)
+            .is_some());
+    }
+
+    #[test]
+    fn every_change_to_durable_state_bumps_the_version() {
+        let (mut store, session, code, verifier) = signed_in();
+        let v = store.version();
+        store.redeem_code(&code, CB, &verifier, NOW).unwrap();
+        let v2 = store.version();
+        assert!(v2 > v);
+        store.record(CallRecord {
+            endpoint: Endpoint::Verify,
+            basic_auth_ok: true,
+            content_type: None,
+            token_fingerprint: None,
+            session_id: None,
+            status: 200,
+        });
+        assert_eq!(store.version(), v2, "the call log is not durable");
         store.end_session(&session.id);
-        assert_eq!(
-            store.session_for_token(&first.access_token).err(),
-            Some("sessionMissing")
-        );
-        assert_eq!(
-            store.session_for_token(&second.id_token).err(),
-            Some("sessionMissing")
-        );
-        assert!(store.active_session(&session.id).is_none());
+        assert!(store.version() > v2);
     }
 
     #[test]
     fn faults_count_down_and_match_their_endpoint() {
-        let mut store = Store::default();
+        let mut store = Store::new(1);
         store.add_fault(Fault {
             endpoint: Some(Endpoint::Logout),
-            delay_ms: 0,
             status: Some(500),
-            error_code: None,
-            message: None,
-            refuse_for_ms: None,
             times: Some(2),
+            ..Fault::default()
         });
         assert!(store.take_fault(Endpoint::Userinfo).is_none());
         assert!(store.take_fault(Endpoint::Logout).is_some());
