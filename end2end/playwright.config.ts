@@ -1,5 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 import * as path from "node:path";
+import { NPM_SIBLING } from "./tests/pages/npm-sibling";
 
 /**
  * The suite runs against the release server, which Playwright starts itself
@@ -82,17 +83,18 @@ export default defineConfig({
   ],
   webServer: [
     // App A runs the embedded provider (no AUTH_* variables), with the test
-    // hooks on and app B registered.
+    // hooks on and app B and the NPM-library sibling registered.
     ...(external
       ? []
       : [
           appServer(new URL(APP_A).host, {
             DEV_CENTRALAUTH_TEST_HOOKS: "1",
-            DEV_CENTRALAUTH_ORIGINS: APP_B,
+            DEV_CENTRALAUTH_ORIGINS: `${APP_B},${NPM_SIBLING}`,
             DEV_CENTRALAUTH_STATE: PROVIDER_STATE,
           }),
         ]),
-    // B is configured like a real deployment, pointed at A's provider.
+    // B is configured like a real deployment, pointed at A's provider, with
+    // the first development secret, which the provider still accepts.
     appServer(APP_B_ADDR, {
       APP_ORIGIN: APP_B,
       AUTH_ORGANIZATION_ID: "dev-organization",

@@ -609,6 +609,45 @@ mod tests {
     }
 
     #[test]
+    fn the_dev_provider_keeps_state_under_target_unless_told_otherwise() {
+        let c = parse(&[]).unwrap();
+        assert_eq!(
+            c.dev.state_file.as_deref(),
+            Some(std::path::Path::new(
+                "target/dev-centralauth/embedded-127.0.0.1-3000.json"
+            ))
+        );
+        assert_eq!(
+            c.dev.max_sessions,
+            crate::centralauth::dev::DEFAULT_MAX_SESSIONS
+        );
+        let c = parse(&[
+            ("DEV_CENTRALAUTH_STATE", "/tmp/x.json"),
+            ("DEV_CENTRALAUTH_MAX_SESSIONS", "50"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.dev.state_file.as_deref(),
+            Some(std::path::Path::new("/tmp/x.json"))
+        );
+        assert_eq!(c.dev.max_sessions, 50);
+        assert_eq!(
+            parse(&[("DEV_CENTRALAUTH_STATE", "off")])
+                .unwrap()
+                .dev
+                .state_file,
+            None
+        );
+        for bad in ["0", "-1", "many"] {
+            let err = parse(&[("DEV_CENTRALAUTH_MAX_SESSIONS", bad)]).unwrap_err();
+            assert!(
+                err.to_string().starts_with("DEV_CENTRALAUTH_MAX_SESSIONS"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
     fn plain_http_centralauth_off_loopback_is_warned_about() {
         let with_base = |base: &str| {
             parse(&[

@@ -7,9 +7,9 @@ test.beforeEach(async ({ request }) => {
   await new ProviderHooks(request).reset();
 });
 
-/** A state signed like the app does, with the development secret, at a chosen time. */
+/** A state signed like app A does, with its development secret, at a chosen time. */
 function signedState(issuedUnix: number): string {
-  const key = createHmac("sha256", "dev-secret-not-for-production").update("centralauth-starter/state/v1").digest();
+  const key = createHmac("sha256", "dev-secret-not-for-production-v2").update("centralauth-starter/state/v1").digest();
   const payload = `v1.bm9uY2Vub25jZQ.${issuedUnix}`;
   return `${payload}.${createHmac("sha256", key).update(payload).digest("base64url")}`;
 }

@@ -37,6 +37,7 @@ use url::Url;
 
 pub use browser::validate_email;
 pub use jwe::{JweError, Sealer};
+
 use store::Store;
 pub use store::{fingerprint, CallRecord, Endpoint, Fault, Session, DEFAULT_MAX_SESSIONS};
 
@@ -46,7 +47,14 @@ use super::{basic_auth_value, Secret};
 pub const EMBEDDED_PATH: &str = "/dev-centralauth";
 /// Development credentials: public on purpose, valid only against this provider.
 pub const DEV_ORGANIZATION_ID: &str = "dev-organization";
-pub const DEV_SECRET: &str = "dev-secret-not-for-production";
+///
+/// 32 bytes, because `jose` as CentralAuth's NPM library calls it opens JWE
+/// under a raw secret only at 16, 24 or 32 bytes (see `jwe.rs`).
+pub const DEV_SECRET: &str = "dev-secret-not-for-production-v2";
+/// The first development secret (29 bytes): still accepted, so tools set up
+/// with it keep working; tokens issued to it are PBES2-sealed, which `jose`
+/// opens only when told to allow PBES2.
+pub const DEV_SECRET_V1: &str = "dev-secret-not-for-production";
 /// The provider's own browser cookie; its name and path keep it apart from
 /// the app's cookies when both share a host.
 pub const SESSION_COOKIE: &str = "dev_centralauth_session";
@@ -57,7 +65,11 @@ pub struct DevProviderConfig {
     /// The provider's URL as browsers and apps reach it, without trailing slash.
     pub public_base: String,
     pub organization_id: String,
+    /// The secret apps use; tokens are sealed with the one the app
+    /// authenticated with.
     pub secret: Secret,
+    /// Other secrets accepted for the same organization.
+    pub also_accepted: Vec<Secret>,
     /// App origins allowed as `redirect_uri` and `domain`.
     pub registered_origins: Vec<String>,
     pub test_hooks: bool,
@@ -76,6 +88,7 @@ impl DevProviderConfig {
             public_base: public_base.into().trim_end_matches('/').to_string(),
             organization_id: DEV_ORGANIZATION_ID.into(),
             secret: Secret::new(DEV_SECRET),
+            also_accepted: vec![Secret::new(DEV_SECRET_V1)],
             registered_origins,
             test_hooks: false,
             token_ttl: Duration::from_secs(24 * 3600),
@@ -130,9 +143,9 @@ pub struct DevProvider {
 
 struct Inner {
     config: DevProviderConfig,
-    expected_basic: String,
+    /// One per accepted secret, the main one first.
+    clients: Vec<ClientKey>,
     store: Mutex<Store>,
-    sealer: Sealer,
     token_salt: Vec<u8>,
     cookie_key: [u8; 32],
     /// Present when state is persisted: wakes the writer thread.
@@ -144,6 +157,17 @@ struct Inner {
     /// TCP connections accepted, counted by a standalone server.
     connections: std::sync::atomic::AtomicU64,
 }
+
+/// An accepted secret: the Basic credentials it makes and the sealer of the
+/// tokens issued to apps using it.
+struct ClientKey {
+    basic: String,
+    sealer: Sealer,
+}
+
+/// Index into `Inner::clients`: which secret an API call authenticated with.
+#[derive(Debug, Clone, Copy)]
+struct ClientIndex(usize);
 
 /// Unix milliseconds.
 fn now_ms() -> u64 {
@@ -175,7 +199,6 @@ pub struct IssuedTokens {
 
 impl DevProvider {
     pub fn new(config: DevProviderConfig) -> Self {
-        let expected_basic = basic_auth_value(&config.organization_id, config.secret.expose());
         let mut store = Store::new(config.max_sessions);
         let restored = config
             .state_file
@@ -192,11 +215,17 @@ impl DevProvider {
             .state_file
             .as_ref()
             .map(|_| Arc::new(persist::Signal::default()));
+        let clients = std::iter::once(&config.secret)
+            .chain(&config.also_accepted)
+            .map(|secret| ClientKey {
+                basic: basic_auth_value(&config.organization_id, secret.expose()),
+                sealer: Sealer::new(secret.expose().as_bytes(), &token_salt),
+            })
+            .collect();
         let inner = Arc::new(Inner {
-            sealer: Sealer::new(config.secret.expose().as_bytes(), &token_salt),
+            clients,
             token_salt,
             cookie_key,
-            expected_basic,
             store: Mutex::new(store),
             signal: signal.clone(),
             saved_version: Mutex::new(None),
@@ -308,7 +337,7 @@ impl DevProvider {
     /// benchmarks): the session's fingerprint and an access token.
     pub fn create_session(&self, email: &str) -> (String, String) {
         let session = self.change(|store, now| store.create_session(email, now));
-        let tokens = self.issue_tokens(&session);
+        let tokens = self.issue_tokens(&session, ClientIndex(0));
         (fingerprint(&session.id), tokens.access_token)
     }
 
@@ -347,13 +376,19 @@ impl DevProvider {
             .any(|o| o == origin)
     }
 
-    fn basic_ok(&self, headers: &HeaderMap) -> bool {
+    /// Which accepted secret the Basic credentials hold, if any.
+    fn client(&self, headers: &HeaderMap) -> Option<ClientIndex> {
         let got = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         // Compare digests so the time taken says nothing about the secret.
-        Sha256::digest(got.as_bytes()) == Sha256::digest(self.inner.expected_basic.as_bytes())
+        let got = Sha256::digest(got.as_bytes());
+        self.inner
+            .clients
+            .iter()
+            .position(|c| Sha256::digest(c.basic.as_bytes()) == got)
+            .map(ClientIndex)
     }
 
     fn avatar_url(&self, email: &str) -> String {
@@ -381,7 +416,7 @@ impl DevProvider {
 
     /// An access token and an ID token for the session, sealed as JWE; they
     /// never outlive it.
-    fn issue_tokens(&self, session: &Session) -> IssuedTokens {
+    fn issue_tokens(&self, session: &Session, client: ClientIndex) -> IssuedTokens {
         let now = now_ms();
         let ttl = self.inner.config.token_ttl.as_millis() as u64;
         let (iat, exp) = (now / 1000, (now + ttl).min(session.expires) / 1000);
@@ -392,7 +427,7 @@ impl DevProvider {
                 iat,
                 exp,
             };
-            self.inner
+            self.inner.clients[client.0]
                 .sealer
                 .seal(&serde_json::to_vec(&claims).expect("claims serialise"))
         };
@@ -404,9 +439,14 @@ impl DevProvider {
         }
     }
 
-    /// What one of our tokens says; `None` for anything else.
+    /// What one of our tokens says, sealed for any accepted secret; `None`
+    /// for anything else. A foreign header is refused before any crypto.
     fn claims(&self, token: &str) -> Option<Claims> {
-        let plain = self.inner.sealer.open(token).ok()?;
+        let plain = self
+            .inner
+            .clients
+            .iter()
+            .find_map(|c| c.sealer.open(token).ok())?;
         serde_json::from_slice(&plain).ok()
     }
 
@@ -588,7 +628,7 @@ mod tests {
     fn tokens_round_trip_and_name_their_session() {
         let p = provider();
         let session = p.change(|s, now| s.create_session("ada@example.com", now));
-        let tokens = p.issue_tokens(&session);
+        let tokens = p.issue_tokens(&session, ClientIndex(0));
         let access = p.claims(&tokens.access_token).unwrap();
         assert_eq!(access.session_id, session.id);
         assert!(access.user.is_none());
@@ -602,7 +642,10 @@ mod tests {
     fn ending_a_session_ends_every_token_of_it() {
         let p = provider();
         let session = p.change(|s, now| s.create_session("ada@example.com", now));
-        let (first, second) = (p.issue_tokens(&session), p.issue_tokens(&session));
+        let (first, second) = (
+            p.issue_tokens(&session, ClientIndex(0)),
+            p.issue_tokens(&session, ClientIndex(0)),
+        );
         p.change(|s, _| s.end_session(&session.id));
         for t in [&first.access_token, &first.id_token, &second.access_token] {
             assert_eq!(p.session_for_token(t), Err("sessionInactive"));
@@ -611,11 +654,35 @@ mod tests {
     }
 
     #[test]
+    fn both_development_secrets_are_accepted_each_with_its_own_sealing() {
+        let p = provider();
+        let basic = |secret: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(
+                header::AUTHORIZATION,
+                basic_auth_value(DEV_ORGANIZATION_ID, secret)
+                    .parse()
+                    .unwrap(),
+            );
+            p.client(&h)
+        };
+        let session = p.change(|s, now| s.create_session("ada@example.com", now));
+        for (secret, alg) in [(DEV_SECRET, "A256KW"), (DEV_SECRET_V1, jwe::PBES2_ALG)] {
+            let client = basic(secret).expect("accepted");
+            assert_eq!(p.inner.clients[client.0].sealer.alg(), alg);
+            let tokens = p.issue_tokens(&session, client);
+            assert_eq!(p.session_for_token(&tokens.access_token).unwrap(), session);
+        }
+        assert!(basic("dev-secret-not-for-production-v3").is_none());
+        assert!(basic("").is_none());
+    }
+
+    #[test]
     fn tokens_never_outlive_their_session() {
         let p = provider();
         let mut session = p.change(|s, now| s.create_session("ada@example.com", now));
         session.expires = now_ms() + 60_000;
-        let tokens = p.issue_tokens(&session);
+        let tokens = p.issue_tokens(&session, ClientIndex(0));
         assert!(tokens.expires_in <= 60, "{}", tokens.expires_in);
     }
 
