@@ -6,7 +6,7 @@
 
 use std::{
     collections::HashMap,
-    path::PathBuf,
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
@@ -88,8 +88,8 @@ impl Drop for Server {
     }
 }
 
-fn app(port: u16, state: &PathBuf) -> Server {
-    let state = state.clone();
+fn app(port: u16, state: &Path) -> Server {
+    let state = state.to_path_buf();
     Server::start(format!("http://127.0.0.1:{port}"), move || {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_centralauth-starter"));
         cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -102,8 +102,8 @@ fn app(port: u16, state: &PathBuf) -> Server {
 }
 
 /// The standalone provider, with `APP` registered.
-fn standalone(port: u16, state: &PathBuf, extra: &[(&str, &str)]) -> Server {
-    let state = state.clone();
+fn standalone(port: u16, state: &Path, extra: &[(&str, &str)]) -> Server {
+    let state = state.to_path_buf();
     let extra: Vec<(String, String)> = extra
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -547,7 +547,7 @@ async fn cycle(api: &Api, http: &reqwest::Client, i: usize) {
     let v: serde_json::Value = res.json().await.unwrap();
     let token = v["access_token"].as_str().unwrap();
     assert!(api.userinfo(token).await.is_ok());
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         assert_eq!(api.logout(token).await, 200);
     }
 }
