@@ -260,6 +260,8 @@ async fn app_sessions_survive_a_killed_server_and_ended_ones_stay_ended() {
         !app_sign_in(&mut b, &base).await,
         "provider forgot the browser"
     );
+    // Saved as signed in, so what follows must save the logout itself.
+    tokio::time::sleep(SAVED).await;
 
     let token = b.jar["access_token"].clone();
     let res = b
@@ -397,6 +399,7 @@ async fn standalone_sessions_survive_a_killed_server_and_ended_ones_stay_ended()
     );
     let (second, form_shown) = provider_sign_in(&mut b, &api, "ada@example.com").await;
     assert!(!form_shown, "browser session lost in a restart");
+    tokio::time::sleep(SAVED).await;
 
     assert_eq!(api.logout(&second).await, 200);
     tokio::time::sleep(SAVED).await;
