@@ -24,10 +24,14 @@ step "clippy (server, ssr)"
 cargo clippy --locked --features ssr --all-targets -- -D warnings
 
 step "clippy (browser, hydrate, wasm32)"
-cargo clippy --locked --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --locked --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 step "Rust tests (ssr)"
 cargo test --locked --features ssr 2>&1 | tee target/rust-tests.log
+
+step "server built without the development provider (production option)"
+cargo clippy --locked --no-default-features --features ssr --lib --bins -- -D warnings
+cargo test --locked --no-default-features --features ssr --lib config:: 2>&1 | tee -a target/rust-tests.log
 rust_summary="$(awk '/^test result:/ { p += $4; f += $6 } END { printf "%d passed, %d failed", p, f }' target/rust-tests.log)"
 
 step "release build (cargo leptos build --release)"

@@ -46,6 +46,8 @@ pub enum ConfigError {
     DevProviderNotLocal { origin: String, why: String },
     #[error("DEV_CENTRALAUTH=1 asks for the development CentralAuth, but AUTH_ORGANIZATION_ID and AUTH_SECRET are set: unset one or the other")]
     DevProviderWithCredentials,
+    #[error("no CentralAuth credentials, and this build leaves out the development CentralAuth (cargo feature `dev-provider`): set AUTH_ORGANIZATION_ID and AUTH_SECRET (and AUTH_BASE_URL if not {DEFAULT_AUTH_BASE_URL})")]
+    DevProviderNotBuilt,
     #[error("Leptos configuration: {0}")]
     Leptos(String),
 }
@@ -83,6 +85,30 @@ pub struct ServerLimits {
     pub max_connections: usize,
 }
 
+/// Live development-provider sessions kept when `DEV_CENTRALAUTH_MAX_SESSIONS`
+/// is not set.
+pub const DEFAULT_MAX_SESSIONS: usize = 10_000;
+
+/// The development provider's default state file: under `target/`, one per
+/// provider address, so two apps on two ports keep two files.
+pub fn default_state_file(kind: &str, address: &str) -> std::path::PathBuf {
+    let name: String = address
+        .trim_start_matches("http://")
+        .trim_start_matches("https://")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    std::path::PathBuf::from("target")
+        .join("dev-centralauth")
+        .join(format!("{kind}-{name}.json"))
+}
+
 #[derive(Debug, Clone)]
 pub struct DevProviderSettings {
     /// App origins registered with the embedded provider besides our own.
@@ -110,7 +136,7 @@ impl DevProviderSettings {
         let max_sessions = parse_num(
             "DEV_CENTRALAUTH_MAX_SESSIONS",
             get("DEV_CENTRALAUTH_MAX_SESSIONS"),
-            crate::centralauth::dev::DEFAULT_MAX_SESSIONS as u64,
+            DEFAULT_MAX_SESSIONS as u64,
             1..=10_000_000,
         )? as usize;
         Ok((state_file, max_sessions))
@@ -203,6 +229,10 @@ impl Config {
                     missing: "AUTH_ORGANIZATION_ID and AUTH_SECRET",
                 })
             }
+            // A production build without the development provider.
+            (None, None) if !cfg!(feature = "dev-provider") => {
+                return Err(ConfigError::DevProviderNotBuilt)
+            }
             (None, None) if dev_opt_in => ProviderMode::Embedded { explicit: true },
             (None, None) => {
                 // Fail closed: a deploy whose secret went missing must not
@@ -291,10 +321,8 @@ impl Config {
             get("DEV_CENTRALAUTH_TEST_HOOKS"),
         )?;
 
-        let (state_file, max_sessions) = DevProviderSettings::persistence(
-            get,
-            crate::centralauth::dev::default_state_file("embedded", &public_origin),
-        )?;
+        let (state_file, max_sessions) =
+            DevProviderSettings::persistence(get, default_state_file("embedded", &public_origin))?;
 
         Ok(Self {
             leptos,
@@ -482,6 +510,8 @@ mod tests {
         }
     }
 
+    // Needs the embedded provider (no credentials given).
+    #[cfg(feature = "dev-provider")]
     #[test]
     fn without_credentials_the_dev_provider_starts_on_loopback_origins_only() {
         for origin in [
@@ -501,6 +531,8 @@ mod tests {
         assert_eq!(embedded(&c), Some(false));
     }
 
+    // Needs the embedded provider (no credentials given).
+    #[cfg(feature = "dev-provider")]
     #[test]
     fn without_credentials_a_public_origin_stops_start_up_naming_the_credentials() {
         for (site, vars) in [
@@ -536,6 +568,8 @@ mod tests {
         }
     }
 
+    // Needs the embedded provider (no credentials given).
+    #[cfg(feature = "dev-provider")]
     #[test]
     fn dev_centralauth_opts_in_anywhere_and_is_logged_loudly() {
         let c = parse(&[
@@ -608,6 +642,23 @@ mod tests {
         assert!(err.to_string().starts_with("AUTH_SECRET"), "{err}");
     }
 
+    /// Only in a build without the development provider
+    /// (`scripts/test.sh` runs it with `--no-default-features --features ssr`).
+    #[cfg(not(feature = "dev-provider"))]
+    #[test]
+    fn a_build_without_the_dev_provider_needs_credentials() {
+        for vars in [&[][..], &[("DEV_CENTRALAUTH", "1")][..]] {
+            let err = parse(vars).unwrap_err();
+            assert!(
+                matches!(err, ConfigError::DevProviderNotBuilt),
+                "{vars:?}: {err}"
+            );
+            assert!(err.to_string().contains("AUTH_SECRET"), "{err}");
+        }
+        assert!(parse(&[("AUTH_ORGANIZATION_ID", "o"), ("AUTH_SECRET", "s")]).is_ok());
+    }
+
+    #[cfg(feature = "dev-provider")]
     #[test]
     fn the_dev_provider_keeps_state_under_target_unless_told_otherwise() {
         let c = parse(&[]).unwrap();
@@ -617,10 +668,7 @@ mod tests {
                 "target/dev-centralauth/embedded-127.0.0.1-3000.json"
             ))
         );
-        assert_eq!(
-            c.dev.max_sessions,
-            crate::centralauth::dev::DEFAULT_MAX_SESSIONS
-        );
+        assert_eq!(c.dev.max_sessions, DEFAULT_MAX_SESSIONS);
         let c = parse(&[
             ("DEV_CENTRALAUTH_STATE", "/tmp/x.json"),
             ("DEV_CENTRALAUTH_MAX_SESSIONS", "50"),
@@ -675,6 +723,8 @@ mod tests {
         }
     }
 
+    // Needs the embedded provider (no credentials given).
+    #[cfg(feature = "dev-provider")]
     #[test]
     fn server_limits_have_defaults_and_the_request_timeout_outlasts_centralauth_calls() {
         let c = parse(&[]).unwrap();
@@ -706,6 +756,8 @@ mod tests {
         }
     }
 
+    // Needs the embedded provider (no credentials given).
+    #[cfg(feature = "dev-provider")]
     #[test]
     fn no_credentials_selects_the_embedded_provider() {
         let c = parse(&[]).unwrap();
@@ -745,6 +797,8 @@ mod tests {
         assert!(err.contains("AUTH_BASE_URL"), "{err}");
     }
 
+    // Needs the embedded provider (no credentials given).
+    #[cfg(feature = "dev-provider")]
     #[test]
     fn malformed_values_name_the_variable() {
         for (var, value) in [

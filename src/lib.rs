@@ -10,6 +10,10 @@ pub mod demo;
 pub mod centralauth;
 #[cfg(feature = "ssr")]
 pub mod config;
+/// The embedded development CentralAuth; a production build can leave it out
+/// (cargo feature `dev-provider`).
+#[cfg(all(feature = "ssr", feature = "dev-provider"))]
+pub mod dev_centralauth;
 #[cfg(feature = "ssr")]
 pub mod listener;
 #[cfg(feature = "ssr")]

@@ -10,10 +10,7 @@ use tracing_subscriber::EnvFilter;
 use crate::{
     app::{shell, App},
     auth::{cookies, csrf, routes as auth_routes, state::StateKey},
-    centralauth::{
-        dev::{DevProvider, DevProviderConfig, DEV_ORGANIZATION_ID, DEV_SECRET, EMBEDDED_PATH},
-        CentralAuthClient, ClientBuildError, ClientConfig, Secret,
-    },
+    centralauth::{CentralAuthClient, ClientBuildError, ClientConfig},
     config::{Config, ProviderMode},
 };
 
@@ -29,7 +26,8 @@ pub struct Shared {
     /// The process's one CentralAuth client (one connection pool).
     pub centralauth: CentralAuthClient,
     /// Present only when no credentials are configured.
-    pub dev_provider: Option<DevProvider>,
+    #[cfg(feature = "dev-provider")]
+    pub dev_provider: Option<crate::dev_centralauth::DevProvider>,
     /// Signs the OAuth `state`; derived from the client secret.
     pub state_key: StateKey,
 }
@@ -56,46 +54,35 @@ pub fn init_tracing() {
 }
 
 pub fn build_state(config: Config) -> Result<AppState, ServerError> {
-    let (client_config, dev_provider) = match &config.provider {
+    #[cfg(feature = "dev-provider")]
+    let mut dev_provider = None;
+    let client_config = match &config.provider {
         ProviderMode::Remote {
             organization_id,
             secret,
             base_url,
-        } => (
-            ClientConfig {
-                organization_id: organization_id.clone(),
-                secret: secret.clone(),
-                base_url: base_url.clone(),
-                app_origin: config.public_origin.clone(),
-                connect_timeout: config.http.connect_timeout,
-                request_timeout: config.http.request_timeout,
-                max_connections: config.http.max_connections,
-            },
-            None,
-        ),
+        } => ClientConfig {
+            organization_id: organization_id.clone(),
+            secret: secret.clone(),
+            base_url: base_url.clone(),
+            app_origin: config.public_origin.clone(),
+            connect_timeout: config.http.connect_timeout,
+            request_timeout: config.http.request_timeout,
+            max_connections: config.http.max_connections,
+        },
+        #[cfg(feature = "dev-provider")]
         ProviderMode::Embedded { .. } => {
-            let public_base = format!("{}{EMBEDDED_PATH}", config.public_origin);
-            let mut registered_origins = vec![config.public_origin.clone()];
-            registered_origins.extend(config.dev.extra_origins.iter().cloned());
-            let provider = DevProvider::new(DevProviderConfig {
-                test_hooks: config.dev.test_hooks,
-                state_file: config.dev.state_file.clone(),
-                max_sessions: config.dev.max_sessions,
-                ..DevProviderConfig::local(public_base.clone(), registered_origins)
-            });
-            (
-                ClientConfig {
-                    organization_id: DEV_ORGANIZATION_ID.into(),
-                    secret: Secret::new(DEV_SECRET),
-                    base_url: url::Url::parse(&public_base)
-                        .map_err(|e| ServerError::Setup(e.to_string()))?,
-                    app_origin: config.public_origin.clone(),
-                    connect_timeout: config.http.connect_timeout,
-                    request_timeout: config.http.request_timeout,
-                    max_connections: config.http.max_connections,
-                },
-                Some(provider),
-            )
+            let (provider, client) =
+                crate::dev_centralauth::embedded(&config).map_err(ServerError::Setup)?;
+            dev_provider = Some(provider);
+            client
+        }
+        // Config refuses this already; kept as a second lock.
+        #[cfg(not(feature = "dev-provider"))]
+        ProviderMode::Embedded { .. } => {
+            return Err(ServerError::Setup(
+                crate::config::ConfigError::DevProviderNotBuilt.to_string(),
+            ))
         }
     };
     let centralauth = CentralAuthClient::new(&client_config)?;
@@ -104,15 +91,28 @@ pub fn build_state(config: Config) -> Result<AppState, ServerError> {
         state_key,
         config,
         centralauth,
+        #[cfg(feature = "dev-provider")]
         dev_provider,
     })))
 }
 
+impl Shared {
+    /// Whether this server runs the embedded development CentralAuth.
+    pub fn dev_provider_active(&self) -> bool {
+        #[cfg(feature = "dev-provider")]
+        return self.dev_provider.is_some();
+        #[cfg(not(feature = "dev-provider"))]
+        false
+    }
+}
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
+    #[allow(unused_mut)]
     let mut router = Router::new();
+    #[cfg(feature = "dev-provider")]
     if let Some(provider) = &state.dev_provider {
-        router = router.nest(EMBEDDED_PATH, provider.router());
+        router = router.nest(crate::dev_centralauth::EMBEDDED_PATH, provider.router());
     }
     let own_origin: Arc<str> = state.config.public_origin.as_str().into();
     router
@@ -271,13 +271,14 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     let limits = config.limits.clone();
     let state = build_state(config)?;
     let app = router(state.clone());
-    match &state.dev_provider {
-        Some(provider) => tracing::warn!(
+    if state.dev_provider_active() {
+        tracing::warn!(
             "DEVELOPMENT CentralAuth is active at {}: anyone can sign in as anyone. \
              Set AUTH_ORGANIZATION_ID and AUTH_SECRET to use the real CentralAuth.",
-            provider.config().public_base
-        ),
-        None => tracing::info!("using CentralAuth at {}", state.centralauth.base_url()),
+            state.centralauth.base_url()
+        );
+    } else {
+        tracing::info!("using CentralAuth at {}", state.centralauth.base_url());
     }
 
     let listener = tokio::net::TcpListener::bind(addr)
@@ -288,6 +289,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
         state.config.public_origin
     );
     crate::listener::serve(listener, app, &limits, shutdown_signal()).await;
+    #[cfg(feature = "dev-provider")]
     if let Some(provider) = &state.dev_provider {
         if let Err(e) = provider.save_now() {
             tracing::warn!("development CentralAuth: cannot save its state: {e}");

@@ -10,7 +10,7 @@ use axum::{
 };
 use centralauth_starter::{
     auth::state,
-    centralauth::dev::{DEV_ORGANIZATION_ID, DEV_SECRET},
+    dev_centralauth::{DEV_ORGANIZATION_ID, DEV_SECRET},
 };
 
 mod common;

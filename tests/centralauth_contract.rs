@@ -22,10 +22,10 @@ use axum::{
 };
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use centralauth_starter::centralauth::{
-    challenge_s256,
-    dev::{Fault, DEV_ORGANIZATION_ID, DEV_SECRET},
-    new_verifier, CentralAuthClient, CentralAuthError, ClientConfig, ClientContext, Secret,
+    challenge_s256, new_verifier, CentralAuthClient, CentralAuthError, ClientConfig, ClientContext,
+    Secret,
 };
+use centralauth_starter::dev_centralauth::{Fault, DEV_ORGANIZATION_ID, DEV_SECRET};
 use url::Url;
 
 mod common;

@@ -11,7 +11,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use centralauth_starter::centralauth::dev::{fingerprint, DEV_ORGANIZATION_ID, DEV_SECRET};
+use centralauth_starter::dev_centralauth::{fingerprint, DEV_ORGANIZATION_ID, DEV_SECRET};
 use reqwest::{header, redirect::Policy, Response, StatusCode};
 
 /// Longer than the provider's save interval (50 ms) with room to spare.

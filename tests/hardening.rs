@@ -11,7 +11,7 @@ use axum::{
 };
 use centralauth_starter::{
     auth::{session, state},
-    centralauth::dev::DEV_SECRET,
+    dev_centralauth::DEV_SECRET,
     server,
 };
 
@@ -215,7 +215,7 @@ async fn provider_text_cannot_forge_log_lines() {
     }
     // A CentralAuth answer with a CRLF in its code, through the client.
     h.provider
-        .add_fault(centralauth_starter::centralauth::dev::Fault {
+        .add_fault(centralauth_starter::dev_centralauth::Fault {
             endpoint: None,
             delay_ms: 0,
             status: Some(500),

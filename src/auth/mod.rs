@@ -110,7 +110,7 @@ pub async fn checked_error_detail(
 #[server(prefix = "/api/auth", endpoint = "provider")]
 pub async fn development_provider_active() -> Result<bool, ServerFnError> {
     let (state, _) = request_context()?;
-    Ok(state.dev_provider.is_some())
+    Ok(state.dev_provider_active())
 }
 
 /// The signed-in user, `None` when signed out. Clears the session cookie when

@@ -13,8 +13,8 @@ use std::{net::SocketAddr, process::ExitCode, time::Duration};
 
 use axum::serve::ListenerExt;
 use centralauth_starter::{
-    centralauth::dev::{default_state_file, DevProvider, DevProviderConfig},
     config::{parse_origin, DevProviderSettings},
+    dev_centralauth::{default_state_file, DevProvider, DevProviderConfig},
 };
 
 #[tokio::main]

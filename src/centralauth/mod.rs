@@ -1,8 +1,8 @@
-//! CentralAuth, server side only and with no Leptos in it: the wire client
-//! and the embedded development provider that speaks the same contract.
+//! CentralAuth, server side only and with no Leptos in it: the wire client.
+//! The development provider that speaks the same contract lives apart, in
+//! `crate::dev_centralauth`.
 
 mod client;
-pub mod dev;
 mod error;
 mod pkce;
 mod secret;

@@ -13,8 +13,8 @@ use axum::{
     Router,
 };
 use centralauth_starter::{
-    centralauth::dev::{DevProvider, DevProviderConfig, Fault, DEV_ORGANIZATION_ID, DEV_SECRET},
     config::Config,
+    dev_centralauth::{DevProvider, DevProviderConfig, Fault, DEV_ORGANIZATION_ID, DEV_SECRET},
     server,
 };
 use leptos::config::LeptosOptions;

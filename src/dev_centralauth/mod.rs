@@ -2,7 +2,9 @@
 //! service (login page, `/api/v1/verify`, `/api/v1/userinfo`,
 //! `/api/v1/logout`, error JSON, JWE tokens), for running and testing the
 //! starter with no account and no network. Never mounted when real
-//! credentials are configured.
+//! credentials are configured, and left out of a build without the cargo
+//! feature `dev-provider`. Apart from the shared cross-site rule it only
+//! uses the wire client's public helpers, never the app's internals.
 //!
 //! Split by job: `browser` (the sign-in pages), `api` (what apps call),
 //! `hooks` (test hooks), `store` (sessions and codes), `persist` (the state
@@ -38,10 +40,11 @@ use url::Url;
 pub use browser::validate_email;
 pub use jwe::{JweError, Sealer};
 
+pub use crate::config::{default_state_file, DEFAULT_MAX_SESSIONS};
 use store::Store;
-pub use store::{fingerprint, CallRecord, Endpoint, Fault, Session, DEFAULT_MAX_SESSIONS};
+pub use store::{fingerprint, CallRecord, Endpoint, Fault, Session};
 
-use super::{basic_auth_value, Secret};
+use crate::centralauth::{basic_auth_value, Secret};
 
 /// Where the app mounts the embedded provider.
 pub const EMBEDDED_PATH: &str = "/dev-centralauth";
@@ -115,24 +118,30 @@ impl DevProviderConfig {
     }
 }
 
-/// The default state file: under `target/`, one per provider address, so two
-/// apps on two ports keep two files.
-pub fn default_state_file(kind: &str, address: &str) -> PathBuf {
-    let name: String = address
-        .trim_start_matches("http://")
-        .trim_start_matches("https://")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    PathBuf::from("target")
-        .join("dev-centralauth")
-        .join(format!("{kind}-{name}.json"))
+/// The provider the app mounts at [`EMBEDDED_PATH`] when it has no
+/// credentials, and the client configuration the app uses to reach it.
+pub fn embedded(
+    config: &crate::config::Config,
+) -> Result<(DevProvider, crate::centralauth::ClientConfig), String> {
+    let public_base = format!("{}{EMBEDDED_PATH}", config.public_origin);
+    let mut registered_origins = vec![config.public_origin.clone()];
+    registered_origins.extend(config.dev.extra_origins.iter().cloned());
+    let provider = DevProvider::new(DevProviderConfig {
+        test_hooks: config.dev.test_hooks,
+        state_file: config.dev.state_file.clone(),
+        max_sessions: config.dev.max_sessions,
+        ..DevProviderConfig::local(public_base.clone(), registered_origins)
+    });
+    let client = crate::centralauth::ClientConfig {
+        organization_id: DEV_ORGANIZATION_ID.into(),
+        secret: Secret::new(DEV_SECRET),
+        base_url: Url::parse(&public_base).map_err(|e| e.to_string())?,
+        app_origin: config.public_origin.clone(),
+        connect_timeout: config.http.connect_timeout,
+        request_timeout: config.http.request_timeout,
+        max_connections: config.http.max_connections,
+    };
+    Ok((provider, client))
 }
 
 /// A handle on the provider; clones share its memory.

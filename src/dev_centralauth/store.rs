@@ -19,8 +19,6 @@ use crate::centralauth::challenge_s256;
 pub const CODE_TTL_MS: u64 = 120_000;
 /// A provider session lives as long as its browser cookie: a week.
 pub const SESSION_TTL_MS: u64 = 7 * 24 * 3600 * 1000;
-/// Live sessions kept when `DEV_CENTRALAUTH_MAX_SESSIONS` is not set.
-pub const DEFAULT_MAX_SESSIONS: usize = 10_000;
 /// Codes waiting for their exchange; a flood of sign-in forms evicts the oldest.
 pub const MAX_CODES: usize = 10_000;
 
@@ -395,7 +393,7 @@ mod tests {
     const NOW: u64 = 1_800_000_000_000;
 
     fn signed_in() -> (Store, Session, String, String) {
-        let mut store = Store::new(DEFAULT_MAX_SESSIONS);
+        let mut store = Store::new(crate::config::DEFAULT_MAX_SESSIONS);
         let session = store.create_session("ada@example.com", NOW);
         let verifier = crate::centralauth::new_verifier();
         let code = store.issue_code(
@@ -530,7 +528,7 @@ mod tests {
         assert_eq!(saved.sessions, vec![session.clone(), later.clone()]);
         let json = serde_json::to_string(&saved).unwrap();
 
-        let mut restored = Store::new(DEFAULT_MAX_SESSIONS);
+        let mut restored = Store::new(crate::config::DEFAULT_MAX_SESSIONS);
         restored.restore(serde_json::from_str(&json).unwrap(), NOW + 20);
         assert_eq!(restored.durable(), saved);
         assert_eq!(
@@ -540,7 +538,7 @@ mod tests {
             session
         );
 
-        let mut late = Store::new(DEFAULT_MAX_SESSIONS);
+        let mut late = Store::new(crate::config::DEFAULT_MAX_SESSIONS);
         late.restore(
             serde_json::from_str(&json).unwrap(),
             NOW + SESSION_TTL_MS + 5,

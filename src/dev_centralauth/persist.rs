@@ -128,7 +128,7 @@ impl Signal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::centralauth::dev::store::Session;
+    use crate::dev_centralauth::store::Session;
 
     fn temp_dir(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!(
