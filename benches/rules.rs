@@ -2,7 +2,7 @@
 
 use std::hint::black_box;
 
-use centralauth_starter::auth::{cookies, return_url::safe_return_url, state};
+use centralauth_starter::auth::rules::{cookies, return_url::safe_return_url, state};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn rules(c: &mut Criterion) {

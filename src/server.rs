@@ -9,7 +9,10 @@ use tracing_subscriber::EnvFilter;
 
 use crate::{
     app::{shell, App},
-    auth::{cookies, csrf, routes as auth_routes, state::StateKey},
+    auth::{
+        routes as auth_routes,
+        rules::{cookies, csrf, state::StateKey},
+    },
     centralauth::{CentralAuthClient, ClientBuildError, ClientConfig},
     config::{Config, ProviderMode},
 };

@@ -9,7 +9,7 @@ use axum::{
     http::{header, Method, Request, StatusCode},
 };
 use centralauth_starter::{
-    auth::state,
+    auth::rules::state,
     dev_centralauth::{DEV_ORGANIZATION_ID, DEV_SECRET},
 };
 

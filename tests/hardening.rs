@@ -10,7 +10,7 @@ use axum::{
     http::{header, Request, StatusCode},
 };
 use centralauth_starter::{
-    auth::{session, state},
+    auth::{rules::state, session},
     dev_centralauth::DEV_SECRET,
     server,
 };

@@ -4,19 +4,11 @@
 pub mod components;
 
 #[cfg(feature = "ssr")]
-pub mod client_ip;
-#[cfg(feature = "ssr")]
-pub mod cookies;
-#[cfg(feature = "ssr")]
-pub mod csrf;
-#[cfg(feature = "ssr")]
-pub mod return_url;
-#[cfg(feature = "ssr")]
 pub mod routes;
 #[cfg(feature = "ssr")]
-pub mod session;
+pub mod rules;
 #[cfg(feature = "ssr")]
-pub mod state;
+pub mod session;
 
 use leptos::{
     prelude::*,
@@ -101,7 +93,7 @@ pub async fn checked_error_detail(
 ) -> Result<Option<ProviderErrorDetail>, ServerFnError> {
     let (state, _) = request_context()?;
     Ok(
-        state::error_detail_is_authentic(&state.state_key, &code, &detail, &sig)
+        rules::state::error_detail_is_authentic(&state.state_key, &code, &detail, &sig)
             .then_some(ProviderErrorDetail { code, detail }),
     )
 }

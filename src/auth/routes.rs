@@ -76,7 +76,7 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, Query(q): Para
         .or_else(|| same_origin_referer(&state, &headers));
     // Forwarded only when this server signed it (session::login_path_with_message).
     let error_message = param(&q, "error_message").filter(|m| {
-        super::state::login_message_is_authentic(
+        super::rules::state::login_message_is_authentic(
             &state.state_key,
             m,
             param(&q, "error_sig").unwrap_or(""),
@@ -111,7 +111,7 @@ async fn callback(State(state): State<AppState>, headers: HeaderMap, Query(q): P
             let sig = if code.is_empty() && detail.is_empty() {
                 String::new()
             } else {
-                super::state::sign_error_detail(&state.state_key, code, detail)
+                super::rules::state::sign_error_detail(&state.state_key, code, detail)
             };
             let location = to_path(
                 "/auth/error",

@@ -7,7 +7,8 @@ use std::net::IpAddr;
 use http::HeaderMap;
 
 use super::{
-    client_ip::client_ip, cookies, return_url::safe_return_url, state as signed_state, CurrentUser,
+    rules::{client_ip::client_ip, cookies, return_url::safe_return_url, state as signed_state},
+    CurrentUser,
 };
 use crate::{
     centralauth::{

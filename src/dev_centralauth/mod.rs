@@ -373,7 +373,7 @@ impl DevProvider {
             .with_state(self.clone())
             .layer(axum::middleware::from_fn_with_state(
                 own_origin,
-                crate::auth::csrf::layer,
+                crate::auth::rules::csrf::layer,
             ))
     }
 
