@@ -47,7 +47,7 @@ fn serve_floor() {
     use axum::{http::header, response::IntoResponse, routing::post, Router};
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
-        let cookies = centralauth_starter::auth::session::clear_all(false);
+        let cookies = centralauth_starter::auth::logout::server::clear_all(false);
         let app = Router::new().route(
             "/floor",
             post(move || {
@@ -542,7 +542,7 @@ async fn run() -> bool {
                 load(
                     N_RATIO,
                     c,
-                    logout_req("/api/auth/signout", "return_to=%2F", None),
+                    logout_req("/api/auth/log_out", "return_to=%2F", None),
                     303,
                 )
                 .await,

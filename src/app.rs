@@ -8,9 +8,11 @@ use leptos_router::{
 };
 
 use crate::{
-    auth::components::{
-        provide_session, use_session, AccountPage, DevProviderBadge, LogoutButton, LogoutPage,
-        SignInErrorPage, UserMenu,
+    auth::{
+        components::{
+            provide_session, use_session, AccountPage, DevProviderBadge, SignInErrorPage, UserMenu,
+        },
+        logout::{LogoutButton, LogoutPage},
     },
     demo::GreetingForm,
 };

@@ -167,6 +167,7 @@ pub const SERVER_FN_BODY_LIMIT: usize = 64 * 1024;
 fn server_fn_paths() -> std::collections::HashSet<&'static str> {
     leptos::server_fn::axum::server_fn_paths()
         .map(|(path, _)| path)
+        .chain([crate::auth::logout::server::LEGACY_SERVER_FN_PATH])
         .collect()
 }
 

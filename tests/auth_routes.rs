@@ -161,10 +161,10 @@ async fn get_logout_changes_nothing() {
 }
 
 #[tokio::test]
-async fn cross_site_posts_are_refused_on_both_logout_endpoints() {
+async fn cross_site_posts_are_refused_on_every_logout_endpoint() {
     let h = harness().await;
     let (_, token) = h.provider.create_session("ada@example.com");
-    for uri in ["/api/auth/logout", "/api/auth/signout"] {
+    for uri in ["/api/auth/logout", "/api/auth/log_out", "/api/auth/signout"] {
         for (origin, site) in [
             (Some("https://evil.example"), Some("cross-site")),
             (Some("null"), None),
@@ -196,25 +196,54 @@ async fn cross_site_posts_are_refused_on_both_logout_endpoints() {
 
 #[tokio::test]
 async fn the_server_function_answers_a_plain_form_post_with_a_303() {
-    let h = harness().await;
-    let (_, token) = h.provider.create_session("ada@example.com");
-    let req = Request::post("/api/auth/signout")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "text/html,application/xhtml+xml")
-        .header(header::ORIGIN, APP)
-        .header(header::COOKIE, format!("access_token={token}"))
-        .body(Body::from(
-            "everywhere=true&return_to=https%3A%2F%2Fevil.example",
-        ))
-        .unwrap();
-    let r = h.send(req).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.location.as_deref(), Some("/"));
+    // Under its path and under its first one, kept for callers that use it.
+    for path in ["/api/auth/log_out", "/api/auth/signout"] {
+        let h = harness().await;
+        let (_, token) = h.provider.create_session("ada@example.com");
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::ORIGIN, APP)
+            .header(header::COOKIE, format!("access_token={token}"))
+            .body(Body::from(
+                "everywhere=true&return_to=https%3A%2F%2Fevil.example",
+            ))
+            .unwrap();
+        let r = h.send(req).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(r.location.as_deref(), Some("/"), "{path}");
+        assert_eq!(
+            cookie_names(&r.set_cookies),
+            ["access_token", "code_verifier", "id_token"],
+            "{path}"
+        );
+        assert_eq!(h.logout_calls(), 1, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_server_function_answers_the_wasm_client_the_same_under_both_paths() {
+    let mut answers = Vec::new();
+    for path in ["/api/auth/log_out", "/api/auth/signout"] {
+        let h = harness().await;
+        let (_, token) = h.provider.create_session("ada@example.com");
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header(header::ORIGIN, APP)
+            .header(header::COOKIE, format!("access_token={token}"))
+            .body(Body::from("everywhere=true&return_to=%2Faccount"))
+            .unwrap();
+        let r = h.send(req).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        assert_eq!(h.logout_calls(), 1, "{path}");
+        answers.push((r.body, cookie_names(&r.set_cookies)));
+    }
+    assert_eq!(answers[0], answers[1]);
     assert_eq!(
-        cookie_names(&r.set_cookies),
-        ["access_token", "code_verifier", "id_token"]
+        serde_json::from_str::<serde_json::Value>(&answers[0].0).unwrap(),
+        serde_json::json!({"redirect_to": "/account", "everywhere": true})
     );
-    assert_eq!(h.logout_calls(), 1);
 }
 
 #[tokio::test]

@@ -72,12 +72,12 @@ async fn no_logout_door_redirects_off_site_through_dot_segments() {
         assert_eq!(r.location.as_deref(), Some("/"), "plain route, {attack}");
         // The server function as a plain form post (no JavaScript).
         let r = h
-            .send(browser_form_post("/api/auth/signout", &form, Some(&token)))
+            .send(browser_form_post("/api/auth/log_out", &form, Some(&token)))
             .await;
         assert_eq!(r.location.as_deref(), Some("/"), "form post, {attack}");
         // The server function as the wasm client calls it: JSON back.
         let r = h
-            .send(form_post("/api/auth/signout", &form, Some(&token)))
+            .send(form_post("/api/auth/log_out", &form, Some(&token)))
             .await;
         let json: serde_json::Value = serde_json::from_str(&r.body).unwrap();
         assert_eq!(json["redirect_to"], "/", "JSON redirect_to, {attack}");
@@ -294,7 +294,7 @@ async fn server_functions_answer_client_errors_with_4xx() {
     let cases: Vec<(&str, &str, Vec<u8>, StatusCode)> = vec![
         (
             "invalid UTF-8",
-            "/api/auth/signout",
+            "/api/auth/log_out",
             b"everywhere=true&return_to=\xff\xfe".to_vec(),
             StatusCode::BAD_REQUEST,
         ),
@@ -306,7 +306,7 @@ async fn server_functions_answer_client_errors_with_4xx() {
         ),
         (
             "over the limit",
-            "/api/auth/signout",
+            "/api/auth/log_out",
             [
                 b"return_to=".to_vec(),
                 vec![b'a'; server::SERVER_FN_BODY_LIMIT],
@@ -322,7 +322,7 @@ async fn server_functions_answer_client_errors_with_4xx() {
         ),
         (
             "unreadable argument",
-            "/api/auth/signout",
+            "/api/auth/log_out",
             b"everywhere=maybe".to_vec(),
             StatusCode::BAD_REQUEST,
         ),

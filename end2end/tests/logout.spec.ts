@@ -74,7 +74,7 @@ test.describe("logout", () => {
 
     await a.goto("/");
     await a.signIn(email);
-    let response = page.waitForResponse((r) => r.url().endsWith("/api/auth/signout"));
+    let response = page.waitForResponse((r) => r.url().endsWith("/api/auth/log_out"));
     await a.logOut({ everywhere: false });
     expect((await response).status()).toBe(303);
     await expect(page).toHaveURL(`${APP_A}/`);
@@ -82,7 +82,7 @@ test.describe("logout", () => {
     expect(await hooks.calls("logout")).toEqual([]);
 
     await a.signInAgain();
-    response = page.waitForResponse((r) => r.url().endsWith("/api/auth/signout"));
+    response = page.waitForResponse((r) => r.url().endsWith("/api/auth/log_out"));
     await a.logOut({ everywhere: true });
     expect((await response).status()).toBe(303);
     await a.expectSignedOut();
@@ -191,7 +191,7 @@ test.describe("logout", () => {
     await a.signIn(email);
 
     const attacker = await context.newPage();
-    for (const endpoint of ["/api/auth/logout", "/api/auth/signout"]) {
+    for (const endpoint of ["/api/auth/logout", "/api/auth/log_out", "/api/auth/signout"]) {
       await attacker.goto(`${APP_B}/`);
       const response = attacker.waitForResponse((r) => r.url() === `${APP_A}${endpoint}`);
       await attacker.evaluate(
@@ -247,7 +247,7 @@ test.describe("logout", () => {
     await a.everywhereToggle.check();
     await a.logoutButton.dblclick();
     await expect(a.logoutButton).toBeDisabled();
-    await expect(a.logoutButton).toHaveText("Signing out...");
+    await expect(a.logoutButton).toHaveText("Logging out...");
     await a.expectSignedOut();
     expect(await hooks.calls("logout")).toHaveLength(1);
   });

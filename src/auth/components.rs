@@ -3,12 +3,13 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use leptos_router::hooks::{use_location, use_query_map};
 
 use super::{
-    checked_error_detail, development_provider_active, get_user, CurrentUser, LogoutError, SignOut,
-    EVERYWHERE_FAILED_MESSAGE,
+    checked_error_detail, development_provider_active, get_user, logout::LogoutButton, CurrentUser,
 };
+#[cfg(feature = "hydrate")]
+pub use browser::announce_logout;
 
 /// Shared by every component that cares who is signed in.
 #[derive(Clone, Copy)]
@@ -81,8 +82,8 @@ mod browser {
         on_pageshow.forget();
     }
 
-    /// Tells the app's other tabs that this browser signed out.
-    pub fn announce_sign_out() {
+    /// Tells the app's other tabs that this browser logged out.
+    pub fn announce_logout() {
         if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
             let _ = channel.post_message(&JsValue::from_str("signed-out"));
             channel.close();
@@ -196,100 +197,6 @@ pub fn DevProviderBadge() -> impl IntoView {
     }
 }
 
-/// The logout form: a toggle for "everywhere" and a button. An `ActionForm`,
-/// so it works without JavaScript; with it, the page updates in place.
-#[component]
-pub fn LogoutButton(
-    /// Where to go afterwards (validated on the server); default `/`.
-    #[prop(optional, into)]
-    return_to: Option<String>,
-    /// Show the "everywhere" failure from the start (the no-JavaScript path
-    /// lands on /logout?failed=everywhere).
-    #[prop(optional)]
-    failed_everywhere: bool,
-) -> impl IntoView {
-    let session = use_session();
-    let action = ServerAction::<SignOut>::new();
-    let pending = action.pending();
-    let result = action.value();
-    let return_to = return_to.unwrap_or_default();
-    let navigate = use_navigate();
-
-    Effect::new(move |_| {
-        if let Some(Ok(done)) = result.get() {
-            session.refresh();
-            #[cfg(feature = "hydrate")]
-            browser::announce_sign_out();
-            if done.redirect_to.starts_with('/') {
-                navigate(&done.redirect_to, Default::default());
-            } else {
-                let _ = window().location().set_href(&done.redirect_to);
-            }
-        }
-    });
-
-    let failed = move || match result.get() {
-        Some(Err(LogoutError::Everywhere { .. })) => Some(EVERYWHERE_FAILED_MESSAGE.to_string()),
-        Some(Err(other)) => Some(other.to_string()),
-        Some(Ok(_)) => None,
-        None => failed_everywhere.then(|| EVERYWHERE_FAILED_MESSAGE.to_string()),
-    };
-    let return_field = return_to.clone();
-    let retry_return = return_to.clone();
-    let local_return = return_to.clone();
-
-    view! {
-        <div class="logout">
-            <ActionForm action attr:class="logout-form" attr:aria-label="Log out">
-                <input type="hidden" name="return_to" value=return_field />
-                <div class="toggle">
-                    <input
-                        type="checkbox"
-                        id="logout-everywhere"
-                        name="everywhere"
-                        value="true"
-                        aria-describedby="logout-everywhere-hint"
-                    />
-                    <label for="logout-everywhere">"Log out everywhere"</label>
-                    <p class="hint" id="logout-everywhere-hint">
-                        "Also end your CentralAuth session in every other app that uses it"
-                    </p>
-                </div>
-                <button type="submit" class="logout-button" disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
-                    {move || if pending.get() { "Signing out..." } else { "Log out" }}
-                </button>
-            </ActionForm>
-            {move || {
-                failed()
-                    .map(|message| {
-                        let retry_return = retry_return.clone();
-                        let local_return = local_return.clone();
-                        view! {
-                            <div class="panel panel-error logout-error" role="alert">
-                                <p>{message}</p>
-                                <div class="row">
-                                    <ActionForm action>
-                                        <input type="hidden" name="everywhere" value="true" />
-                                        <input type="hidden" name="return_to" value=retry_return />
-                                        <button type="submit" disabled=move || pending.get()>
-                                            "Try again"
-                                        </button>
-                                    </ActionForm>
-                                    <ActionForm action>
-                                        <input type="hidden" name="return_to" value=local_return />
-                                        <button type="submit" class="secondary" disabled=move || pending.get()>
-                                            "Log out of this app only"
-                                        </button>
-                                    </ActionForm>
-                                </div>
-                            </div>
-                        }
-                    })
-            }}
-        </div>
-    }
-}
-
 /// Tells a signed-out visitor where they are and how to sign in.
 #[component]
 pub fn SignedOutNotice(#[prop(into)] return_to: String) -> impl IntoView {
@@ -342,7 +249,7 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 #[component]
-fn SessionUnavailable(error: ServerFnError) -> impl IntoView {
+pub fn SessionUnavailable(error: ServerFnError) -> impl IntoView {
     let message = match error {
         ServerFnError::ServerError(m) => m,
         other => other.to_string(),
@@ -353,33 +260,6 @@ fn SessionUnavailable(error: ServerFnError) -> impl IntoView {
             <p>{message}</p>
             <p>"Reload the page in a moment."</p>
         </section>
-    }
-}
-
-/// `/logout`: the form on its own page; also where plain form posts land
-/// when "log out everywhere" failed.
-#[component]
-pub fn LogoutPage() -> impl IntoView {
-    let session = use_session();
-    let query = use_query_map();
-    let return_to = move || query.read().get("return_to").unwrap_or_default();
-    let failed = move || query.read().get("failed").as_deref() == Some("everywhere");
-    view! {
-        <Title text="Log out · CentralAuth starter" />
-        <Suspense fallback=|| view! { <p>"Checking your session…"</p> }>
-            {session.view(move |result| match result {
-                        Ok(Some(user)) => {
-                            view! {
-                                <h1>"Log out"</h1>
-                                <p>"You are signed in as " <strong>{user.email.clone()}</strong> "."</p>
-                                <LogoutButton return_to=return_to() failed_everywhere=failed() />
-                            }
-                                .into_any()
-                        }
-                        Ok(None) => view! { <SignedOutNotice return_to="/" /> }.into_any(),
-                        Err(e) => view! { <SessionUnavailable error=e /> }.into_any(),
-            })}
-        </Suspense>
     }
 }
 

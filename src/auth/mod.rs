@@ -1,7 +1,8 @@
-//! Sign-in, the session and sign-out: server functions and components here,
-//! pure rules and HTTP routes in the server-only modules.
+//! Signing in, the session and logging out. `logout.rs` holds everything
+//! about logging out; the server-only pure rules are in `rules/`.
 
 pub mod components;
+pub mod logout;
 
 #[cfg(feature = "ssr")]
 pub mod routes;
@@ -10,14 +11,10 @@ pub mod rules;
 #[cfg(feature = "ssr")]
 pub mod session;
 
-use leptos::{
-    prelude::*,
-    server_fn::{codec::JsonEncoding, error::FromServerFnError},
-};
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub const EVERYWHERE_FAILED_MESSAGE: &str =
-    "We couldn't end your CentralAuth session everywhere. You are still signed in here.";
+pub use logout::{LoggedOut, LogoutError, EVERYWHERE_FAILED_MESSAGE};
 
 /// What the browser may know about the signed-in user. No tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,46 +24,12 @@ pub struct CurrentUser {
     pub avatar_url: Option<String>,
 }
 
-/// A finished sign-out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignedOut {
-    /// The validated return URL: a path on this app or an allowed absolute URL.
-    pub redirect_to: String,
-    pub everywhere: bool,
-}
-
-/// Why a sign-out did not happen; shown to the user as is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum LogoutError {
-    /// CentralAuth could not end the session (timeout, refused, 5xx, 429, …).
-    /// The session here is kept, so the user is still signed in.
-    #[error("{}", EVERYWHERE_FAILED_MESSAGE)]
-    Everywhere { error_code: String },
-    #[error("Signing out failed: {0}")]
-    Other(String),
-}
-
-impl FromServerFnError for LogoutError {
-    type Encoder = JsonEncoding;
-
-    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        // Arguments the server could not read are the client's error: 400,
-        // not server_fn's blanket 500 (see server::server_fn_guard).
-        #[cfg(feature = "ssr")]
-        if crate::server::is_request_error(&value) {
-            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                response.set_status(http::StatusCode::BAD_REQUEST);
-            }
-        }
-        Self::Other(value.to_string())
-    }
-}
-
 /// The request's server state and parts. Missing outside a request (Leptos
 /// renders the app once at start-up to list its routes, which starts the
 /// user resource): an error then, not a panic.
 #[cfg(feature = "ssr")]
-fn request_context() -> Result<(crate::server::AppState, http::request::Parts), ServerFnError> {
+pub(crate) fn request_context(
+) -> Result<(crate::server::AppState, http::request::Parts), ServerFnError> {
     match (
         use_context::<crate::server::AppState>(),
         use_context::<http::request::Parts>(),
@@ -130,63 +93,4 @@ pub async fn get_user() -> Result<Option<CurrentUser>, ServerFnError> {
         }
     }
     Ok(lookup.user)
-}
-
-/// Signs out. `everywhere` also ends the CentralAuth session in every app
-/// sharing it. With JavaScript the result comes back as data; a plain form
-/// post gets a 303 to the return URL (or to the error page).
-#[server(prefix = "/api/auth", endpoint = "signout")]
-pub async fn sign_out(
-    #[server(default)] everywhere: bool,
-    #[server(default)] return_to: Option<String>,
-) -> Result<SignedOut, LogoutError> {
-    use http::{header, HeaderValue, StatusCode};
-
-    let (state, parts) = request_context().map_err(|e| LogoutError::Other(e.to_string()))?;
-    let response = use_context::<leptos_axum::ResponseOptions>().unwrap_or_default();
-    // A form post without JavaScript navigates; the wasm client asks for data.
-    let plain_form = parts
-        .headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"));
-    response.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-
-    match session::logout(&state, &parts.headers, everywhere, return_to.as_deref()).await {
-        Ok(outcome) => {
-            for c in &outcome.set_cookies {
-                if let Ok(v) = HeaderValue::from_str(c) {
-                    response.append_header(header::SET_COOKIE, v);
-                }
-            }
-            if plain_form {
-                if let Ok(v) = HeaderValue::from_str(&outcome.location) {
-                    response.set_status(StatusCode::SEE_OTHER);
-                    response.insert_header(header::LOCATION, v);
-                }
-            }
-            Ok(SignedOut {
-                redirect_to: outcome.location,
-                everywhere,
-            })
-        }
-        Err(failure) => {
-            if plain_form {
-                let mut query = url::form_urlencoded::Serializer::new(String::new());
-                query.append_pair("failed", "everywhere");
-                if let Some(r) = return_to.as_deref().filter(|r| !r.is_empty()) {
-                    query.append_pair("return_to", r);
-                }
-                if let Ok(v) = HeaderValue::from_str(&format!("/logout?{}", query.finish())) {
-                    response.set_status(StatusCode::SEE_OTHER);
-                    response.insert_header(header::LOCATION, v);
-                }
-            } else {
-                response.set_status(StatusCode::BAD_GATEWAY);
-            }
-            Err(LogoutError::Everywhere {
-                error_code: failure.0.error_code().to_string(),
-            })
-        }
-    }
 }

@@ -8,7 +8,7 @@ use axum::{
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
-    Form, Json, Router,
+    Json, Router,
 };
 
 use super::session::{self, CallbackParams, Outcome};
@@ -19,7 +19,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/auth/login", get(login))
         .route(session::CALLBACK_PATH, get(callback))
         .route("/api/auth/user", get(user))
-        .route("/api/auth/logout", get(logout_page).post(logout))
+        .merge(super::logout::server::routes())
 }
 
 type Params = Query<HashMap<String, String>>;
@@ -166,72 +166,4 @@ async fn user(
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
-}
-
-/// `GET /api/auth/logout` changes nothing: it leads to the page with the form.
-async fn logout_page(Query(q): Params) -> Response {
-    let location = to_path(
-        "/logout",
-        &[("return_to", param(&q, "return_to").unwrap_or(""))],
-    );
-    redirect(
-        StatusCode::SEE_OTHER,
-        Outcome {
-            location,
-            set_cookies: vec![],
-        },
-    )
-}
-
-#[derive(serde::Deserialize)]
-struct LogoutForm {
-    everywhere: Option<String>,
-    return_to: Option<String>,
-}
-
-/// `POST /api/auth/logout` with form fields `everywhere` and `return_to`:
-/// the counterpart of the NPM library's `logoutHTTP`, minus its flaws.
-async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<LogoutForm>,
-) -> Response {
-    let everywhere = session::parse_flag(form.everywhere.as_deref());
-    match session::logout(&state, &headers, everywhere, form.return_to.as_deref()).await {
-        Ok(outcome) => redirect(StatusCode::SEE_OTHER, outcome),
-        Err(failure) => {
-            let wants_html = headers
-                .get(header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|a| a.contains("text/html"));
-            if wants_html {
-                // The page offers "try again" and "log out of this app only".
-                let location = to_path(
-                    "/logout",
-                    &[
-                        ("failed", "everywhere"),
-                        ("return_to", form.return_to.as_deref().unwrap_or("")),
-                    ],
-                );
-                redirect(
-                    StatusCode::SEE_OTHER,
-                    Outcome {
-                        location,
-                        set_cookies: vec![],
-                    },
-                )
-            } else {
-                (
-                    StatusCode::BAD_GATEWAY,
-                    [(header::CACHE_CONTROL, "no-store")],
-                    Json(serde_json::json!({
-                        "error": "logoutEverywhereFailed",
-                        "message": super::EVERYWHERE_FAILED_MESSAGE,
-                        "errorCode": failure.0.error_code(),
-                    })),
-                )
-                    .into_response()
-            }
-        }
-    }
 }

@@ -1,5 +1,6 @@
-//! The server-side core of sign-in and sign-out, shared by the axum routes
-//! and the Leptos server functions. Framework-light: headers in, cookies and
+//! The server-side core of signing in and of the session, shared by the
+//! axum routes and the Leptos server functions (logging out is in
+//! `logout.rs`). Framework-light: headers in, cookies and
 //! a location out.
 
 use std::net::IpAddr;
@@ -271,7 +272,7 @@ pub async fn current_user(
             );
             Ok(UserLookup {
                 user: None,
-                set_cookies: clear_all(state.secure_cookies()),
+                set_cookies: super::logout::server::clear_all(state.secure_cookies()),
             })
         }
         Err(e) => {
@@ -282,77 +283,6 @@ pub async fn current_user(
             Err(e)
         }
     }
-}
-
-// ---------------------------------------------------------------------------
-// Sign-out
-// ---------------------------------------------------------------------------
-
-/// Why a logout did not happen. Only the "everywhere" call can fail.
-#[derive(Debug, thiserror::Error)]
-#[error("ending the CentralAuth session failed: {0}")]
-pub struct LogoutFailure(#[from] pub CentralAuthError);
-
-/// The `Set-Cookie` values that clear every auth cookie. They never change
-/// for a process, so they are formatted once.
-pub fn clear_all(secure: bool) -> Vec<String> {
-    static CLEARED: std::sync::OnceLock<[Vec<String>; 2]> = std::sync::OnceLock::new();
-    let [insecure, secure_set] = CLEARED.get_or_init(|| {
-        [false, true].map(|secure| {
-            cookies::all(secure)
-                .iter()
-                .map(|name| cookies::clear(name, secure))
-                .collect()
-        })
-    });
-    if secure {
-        secure_set.clone()
-    } else {
-        insecure.clone()
-    }
-}
-
-/// Logs out of this app, and with `everywhere` ends the CentralAuth session
-/// first. If that call fails the session is kept: nothing is cleared and the
-/// caller shows the error, rather than pretending the user is signed out
-/// everywhere.
-pub async fn logout(
-    state: &AppState,
-    headers: &HeaderMap,
-    everywhere: bool,
-    return_to: Option<&str>,
-) -> Result<Outcome, LogoutFailure> {
-    let location = state.return_url(return_to);
-    let token = session_token(headers, state.secure_cookies());
-    if everywhere {
-        if let Some(token) = &token {
-            match state.centralauth.logout(token).await {
-                Ok(()) => tracing::info!("CentralAuth session ended everywhere"),
-                Err(e) if e.session_gone() => {
-                    tracing::info!(
-                        error_code = e.error_code(),
-                        "CentralAuth session was already gone"
-                    )
-                }
-                Err(e) => {
-                    tracing::warn!(error_code = e.error_code(), status = ?e.status(), "logout everywhere failed: {e}");
-                    return Err(LogoutFailure(e));
-                }
-            }
-        }
-    }
-    Ok(Outcome {
-        location,
-        set_cookies: clear_all(state.secure_cookies()),
-    })
-}
-
-/// Reads a form flag the way browsers and people send it.
-pub fn parse_flag(value: Option<&str>) -> bool {
-    matches!(
-        value.map(|v| v.trim().to_ascii_lowercase()).as_deref(),
-        Some("true" | "on" | "1" | "yes")
-    )
 }
 
 /// Text a page may show: control characters become spaces, at most

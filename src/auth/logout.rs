@@ -1,0 +1,474 @@
+//! Logging out, in one place: the server function behind the button, the
+//! `LogoutButton` with its "log out everywhere" toggle, the `/logout` page,
+//! and the plain `POST`/`GET /api/auth/logout` routes for callers without
+//! Leptos (CentralAuth's NPM library has the same route). Both doors run
+//! one [`server::logout`] and answer from one typed [`server::LogoutReply`].
+
+use leptos::{
+    prelude::*,
+    server_fn::{codec::JsonEncoding, error::FromServerFnError},
+};
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use serde::{Deserialize, Serialize};
+
+use super::components::{use_session, SessionUnavailable, SignedOutNotice};
+
+pub const EVERYWHERE_FAILED_MESSAGE: &str =
+    "We couldn't end your CentralAuth session everywhere. You are still signed in here.";
+
+/// A finished logout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoggedOut {
+    /// The validated return URL: a path on this app or an allowed absolute URL.
+    pub redirect_to: String,
+    pub everywhere: bool,
+}
+
+/// Why a logout did not happen; shown to the user as is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum LogoutError {
+    /// CentralAuth could not end the session (timeout, refused, 5xx, 429, …).
+    /// The session here is kept, so the user is still signed in.
+    #[error("{}", EVERYWHERE_FAILED_MESSAGE)]
+    Everywhere { error_code: String },
+    #[error("Logging out failed: {0}")]
+    Other(String),
+}
+
+impl FromServerFnError for LogoutError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        // Arguments the server could not read are the client's error: 400,
+        // not server_fn's blanket 500 (see server::server_fn_guard).
+        #[cfg(feature = "ssr")]
+        if crate::server::is_request_error(&value) {
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(http::StatusCode::BAD_REQUEST);
+            }
+        }
+        Self::Other(value.to_string())
+    }
+}
+
+/// Logs out. `everywhere` also ends the CentralAuth session in every app
+/// sharing it. With JavaScript the result comes back as data; a plain form
+/// post gets a 303 to the return URL (or to the error page).
+/// (Its first path, `/api/auth/signout`, still answers: see [`server::routes`].)
+#[server(prefix = "/api/auth", endpoint = "log_out")]
+pub async fn log_out(
+    #[server(default)] everywhere: bool,
+    #[server(default)] return_to: Option<String>,
+) -> Result<LoggedOut, LogoutError> {
+    let (state, parts) = super::request_context().map_err(|e| LogoutError::Other(e.to_string()))?;
+    let response = use_context::<leptos_axum::ResponseOptions>().unwrap_or_default();
+    server::logout(
+        &state,
+        &parts.headers,
+        everywhere,
+        return_to.as_deref(),
+        server::Door::ServerFunction,
+    )
+    .await
+    .apply(&response)
+}
+
+/// The logout form: a toggle for "everywhere" and a button. An `ActionForm`,
+/// so it works without JavaScript; with it, the page updates in place.
+#[component]
+pub fn LogoutButton(
+    /// Where to go afterwards (validated on the server); default `/`.
+    #[prop(optional, into)]
+    return_to: Option<String>,
+    /// Show the "everywhere" failure from the start (the no-JavaScript path
+    /// lands on /logout?failed=everywhere).
+    #[prop(optional)]
+    failed_everywhere: bool,
+) -> impl IntoView {
+    let session = use_session();
+    let action = ServerAction::<LogOut>::new();
+    let pending = action.pending();
+    let result = action.value();
+    let return_to = return_to.unwrap_or_default();
+    let navigate = use_navigate();
+
+    Effect::new(move |_| {
+        if let Some(Ok(done)) = result.get() {
+            session.refresh();
+            #[cfg(feature = "hydrate")]
+            super::components::announce_logout();
+            if done.redirect_to.starts_with('/') {
+                navigate(&done.redirect_to, Default::default());
+            } else {
+                let _ = window().location().set_href(&done.redirect_to);
+            }
+        }
+    });
+
+    let failed = move || match result.get() {
+        Some(Err(LogoutError::Everywhere { .. })) => Some(EVERYWHERE_FAILED_MESSAGE.to_string()),
+        Some(Err(other)) => Some(other.to_string()),
+        Some(Ok(_)) => None,
+        None => failed_everywhere.then(|| EVERYWHERE_FAILED_MESSAGE.to_string()),
+    };
+    let return_field = return_to.clone();
+    let retry_return = return_to.clone();
+    let local_return = return_to.clone();
+
+    view! {
+        <div class="logout">
+            <ActionForm action attr:class="logout-form" attr:aria-label="Log out">
+                <input type="hidden" name="return_to" value=return_field />
+                <div class="toggle">
+                    <input
+                        type="checkbox"
+                        id="logout-everywhere"
+                        name="everywhere"
+                        value="true"
+                        aria-describedby="logout-everywhere-hint"
+                    />
+                    <label for="logout-everywhere">"Log out everywhere"</label>
+                    <p class="hint" id="logout-everywhere-hint">
+                        "Also end your CentralAuth session in every other app that uses it"
+                    </p>
+                </div>
+                <button type="submit" class="logout-button" disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
+                    {move || if pending.get() { "Logging out..." } else { "Log out" }}
+                </button>
+            </ActionForm>
+            {move || {
+                failed()
+                    .map(|message| {
+                        let retry_return = retry_return.clone();
+                        let local_return = local_return.clone();
+                        view! {
+                            <div class="panel panel-error logout-error" role="alert">
+                                <p>{message}</p>
+                                <div class="row">
+                                    <ActionForm action>
+                                        <input type="hidden" name="everywhere" value="true" />
+                                        <input type="hidden" name="return_to" value=retry_return />
+                                        <button type="submit" disabled=move || pending.get()>
+                                            "Try again"
+                                        </button>
+                                    </ActionForm>
+                                    <ActionForm action>
+                                        <input type="hidden" name="return_to" value=local_return />
+                                        <button type="submit" class="secondary" disabled=move || pending.get()>
+                                            "Log out of this app only"
+                                        </button>
+                                    </ActionForm>
+                                </div>
+                            </div>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
+/// `/logout`: the form on its own page; also where plain form posts land
+/// when "log out everywhere" failed.
+#[component]
+pub fn LogoutPage() -> impl IntoView {
+    let session = use_session();
+    let query = use_query_map();
+    let return_to = move || query.read().get("return_to").unwrap_or_default();
+    let failed = move || query.read().get("failed").as_deref() == Some("everywhere");
+    view! {
+        <Title text="Log out · CentralAuth starter" />
+        <Suspense fallback=|| view! { <p>"Checking your session…"</p> }>
+            {session.view(move |result| match result {
+                        Ok(Some(user)) => {
+                            view! {
+                                <h1>"Log out"</h1>
+                                <p>"You are signed in as " <strong>{user.email.clone()}</strong> "."</p>
+                                <LogoutButton return_to=return_to() failed_everywhere=failed() />
+                            }
+                                .into_any()
+                        }
+                        Ok(None) => view! { <SignedOutNotice return_to="/" /> }.into_any(),
+                        Err(e) => view! { <SessionUnavailable error=e /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+/// The server side: the logout itself, the typed reply both doors share,
+/// and the plain routes.
+#[cfg(feature = "ssr")]
+pub mod server {
+    use axum::{
+        body::Body,
+        extract::{Query, Request, State},
+        http::{header, HeaderMap, HeaderValue, StatusCode},
+        response::{IntoResponse, Response},
+        routing::{get, post},
+        Form, Json, Router,
+    };
+    use leptos::{prelude::provide_context, server_fn::ServerFn};
+    use std::collections::HashMap;
+
+    use super::{LogOut, LoggedOut, LogoutError, EVERYWHERE_FAILED_MESSAGE};
+    use crate::{
+        auth::{rules::cookies, session::session_token},
+        centralauth::CentralAuthError,
+        server::AppState,
+    };
+
+    /// The server function's first path; it keeps answering for callers
+    /// that use it.
+    pub const LEGACY_SERVER_FN_PATH: &str = "/api/auth/signout";
+
+    /// Which door a logout came through; it decides how the answer travels.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Door {
+        /// `POST /api/auth/logout`: a redirect on success for any caller.
+        Route,
+        /// The server function: data for the wasm client, a redirect for a
+        /// plain form post (JavaScript off).
+        ServerFunction,
+    }
+
+    /// What a logout answers, whichever door it came through.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct LogoutReply {
+        pub status: StatusCode,
+        pub location: Option<String>,
+        pub set_cookies: Vec<String>,
+        pub result: Result<LoggedOut, LogoutError>,
+    }
+
+    /// The `Set-Cookie` values that clear every auth cookie. They never change
+    /// for a process, so they are formatted once.
+    pub fn clear_all(secure: bool) -> Vec<String> {
+        static CLEARED: std::sync::OnceLock<[Vec<String>; 2]> = std::sync::OnceLock::new();
+        let [insecure, secure_set] = CLEARED.get_or_init(|| {
+            [false, true].map(|secure| {
+                cookies::all(secure)
+                    .iter()
+                    .map(|name| cookies::clear(name, secure))
+                    .collect()
+            })
+        });
+        if secure {
+            secure_set.clone()
+        } else {
+            insecure.clone()
+        }
+    }
+
+    /// Ends the CentralAuth session if `everywhere`; a failure of that call
+    /// is returned as is, and then nothing else happens.
+    async fn end_everywhere(state: &AppState, headers: &HeaderMap) -> Result<(), CentralAuthError> {
+        let Some(token) = session_token(headers, state.secure_cookies()) else {
+            return Ok(());
+        };
+        match state.centralauth.logout(&token).await {
+            Ok(()) => tracing::info!("CentralAuth session ended everywhere"),
+            Err(e) if e.session_gone() => {
+                tracing::info!(
+                    error_code = e.error_code(),
+                    "CentralAuth session was already gone"
+                )
+            }
+            Err(e) => {
+                tracing::warn!(error_code = e.error_code(), status = ?e.status(), "logout everywhere failed: {e}");
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Logs out of this app, and with `everywhere` ends the CentralAuth
+    /// session first. If that call fails the session is kept: nothing is
+    /// cleared and the user is told, rather than shown as logged out
+    /// everywhere when they are not.
+    pub async fn logout(
+        state: &AppState,
+        headers: &HeaderMap,
+        everywhere: bool,
+        return_to: Option<&str>,
+        door: Door,
+    ) -> LogoutReply {
+        // A browser navigating (a form post) wants a page, not data.
+        let navigating = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+        let outcome = if everywhere {
+            end_everywhere(state, headers).await
+        } else {
+            Ok(())
+        };
+        match outcome {
+            Ok(()) => {
+                let redirect_to = state.return_url(return_to);
+                let redirects = navigating || door == Door::Route;
+                LogoutReply {
+                    status: if redirects {
+                        StatusCode::SEE_OTHER
+                    } else {
+                        StatusCode::OK
+                    },
+                    location: redirects.then(|| redirect_to.clone()),
+                    set_cookies: clear_all(state.secure_cookies()),
+                    result: Ok(LoggedOut {
+                        redirect_to,
+                        everywhere,
+                    }),
+                }
+            }
+            Err(e) => LogoutReply {
+                // The page offers "try again" and "log out of this app only".
+                status: if navigating {
+                    StatusCode::SEE_OTHER
+                } else {
+                    StatusCode::BAD_GATEWAY
+                },
+                location: navigating.then(|| failed_page(return_to)),
+                set_cookies: vec![],
+                result: Err(LogoutError::Everywhere {
+                    error_code: e.error_code().to_string(),
+                }),
+            },
+        }
+    }
+
+    /// `/logout?failed=everywhere&return_to=…`
+    fn failed_page(return_to: Option<&str>) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("failed", "everywhere");
+        if let Some(r) = return_to.filter(|r| !r.is_empty()) {
+            query.append_pair("return_to", r);
+        }
+        format!("/logout?{}", query.finish())
+    }
+
+    impl LogoutReply {
+        /// The server function's door: status, headers and cookies onto
+        /// Leptos' response; the result is the function's value.
+        pub fn apply(
+            self,
+            response: &leptos_axum::ResponseOptions,
+        ) -> Result<LoggedOut, LogoutError> {
+            response.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            for c in &self.set_cookies {
+                if let Ok(v) = HeaderValue::from_str(c) {
+                    response.append_header(header::SET_COOKIE, v);
+                }
+            }
+            if let Some(v) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+                response.insert_header(header::LOCATION, v);
+            }
+            if self.status != StatusCode::OK {
+                response.set_status(self.status);
+            }
+            self.result
+        }
+    }
+
+    /// The plain route's door.
+    impl IntoResponse for LogoutReply {
+        fn into_response(self) -> Response {
+            let mut res = match (&self.result, &self.location) {
+                (Err(LogoutError::Everywhere { error_code }), None) => Json(serde_json::json!({
+                    "error": "logoutEverywhereFailed",
+                    "message": EVERYWHERE_FAILED_MESSAGE,
+                    "errorCode": error_code,
+                }))
+                .into_response(),
+                _ => Body::empty().into_response(),
+            };
+            *res.status_mut() = self.status;
+            let h = res.headers_mut();
+            if let Some(v) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+                h.insert(header::LOCATION, v);
+            }
+            for c in self.set_cookies {
+                if let Ok(v) = HeaderValue::from_str(&c) {
+                    h.append(header::SET_COOKIE, v);
+                }
+            }
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+    }
+
+    /// Reads a form flag the way browsers and people send it.
+    pub fn parse_flag(value: Option<&str>) -> bool {
+        matches!(
+            value.map(|v| v.trim().to_ascii_lowercase()).as_deref(),
+            Some("true" | "on" | "1" | "yes")
+        )
+    }
+
+    #[derive(serde::Deserialize)]
+    struct LogoutForm {
+        everywhere: Option<String>,
+        return_to: Option<String>,
+    }
+
+    /// `POST /api/auth/logout` and `GET /api/auth/logout`, plus the server
+    /// function's first path.
+    pub fn routes() -> Router<AppState> {
+        Router::new()
+            .route("/api/auth/logout", get(logout_page).post(logout_route))
+            .route(LEGACY_SERVER_FN_PATH, post(legacy_server_fn))
+    }
+
+    /// `POST /api/auth/logout` with form fields `everywhere` and `return_to`:
+    /// the counterpart of the NPM library's `logoutHTTP`, minus its flaws.
+    async fn logout_route(
+        State(state): State<AppState>,
+        headers: HeaderMap,
+        Form(form): Form<LogoutForm>,
+    ) -> LogoutReply {
+        let everywhere = parse_flag(form.everywhere.as_deref());
+        logout(
+            &state,
+            &headers,
+            everywhere,
+            form.return_to.as_deref(),
+            Door::Route,
+        )
+        .await
+    }
+
+    /// `GET /api/auth/logout` changes nothing: it leads to the page with the form.
+    async fn logout_page(Query(q): Query<HashMap<String, String>>) -> Response {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        if let Some(r) = q.get("return_to").filter(|r| !r.is_empty()) {
+            query.append_pair("return_to", r);
+        }
+        let query = query.finish();
+        let location = if query.is_empty() {
+            "/logout".to_string()
+        } else {
+            format!("/logout?{query}")
+        };
+        (
+            StatusCode::SEE_OTHER,
+            [
+                (header::LOCATION, location),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+        )
+            .into_response()
+    }
+
+    /// The server function under its first path, `/api/auth/signout`.
+    async fn legacy_server_fn(State(state): State<AppState>, mut req: Request) -> Response {
+        let path_and_query = match req.uri().query() {
+            Some(q) => format!("{}?{q}", LogOut::PATH),
+            None => LogOut::PATH.to_string(),
+        };
+        if let Ok(uri) = path_and_query.parse() {
+            *req.uri_mut() = uri;
+        }
+        leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), req)
+            .await
+            .into_response()
+    }
+}
