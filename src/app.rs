@@ -9,9 +9,8 @@ use leptos_router::{
 
 use crate::{
     auth::{
-        components::{
-            provide_session, use_session, AccountPage, DevProviderBadge, SignInErrorPage, UserMenu,
-        },
+        components::{provide_session, use_session, AccountPage, DevProviderBadge, UserMenu},
+        login::SignInErrorPage,
         logout::{LogoutButton, LogoutPage},
     },
     demo::GreetingForm,

@@ -3,11 +3,9 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_location, use_query_map};
+use leptos_router::hooks::use_location;
 
-use super::{
-    checked_error_detail, development_provider_active, get_user, logout::LogoutButton, CurrentUser,
-};
+use super::{development_provider_active, get_user, logout::LogoutButton, CurrentUser};
 #[cfg(feature = "hydrate")]
 pub use browser::announce_logout;
 
@@ -259,77 +257,6 @@ pub fn SessionUnavailable(error: ServerFnError) -> impl IntoView {
             <h1>"Your session could not be checked"</h1>
             <p>{message}</p>
             <p>"Reload the page in a moment."</p>
-        </section>
-    }
-}
-
-/// The readable page for a sign-in that did not complete.
-#[component]
-pub fn SignInErrorPage() -> impl IntoView {
-    let query = use_query_map();
-    let get = move |k: &str| query.read().get(k).unwrap_or_default();
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::BAD_REQUEST);
-    }
-    // Code and detail come from the link, so they are shown only when the
-    // server confirms the callback signed them.
-    let checked = Resource::new(
-        move || (get("code"), get("detail"), get("sig")),
-        |(code, detail, sig)| async move {
-            if code.is_empty() && detail.is_empty() {
-                return None;
-            }
-            checked_error_detail(code, detail, sig).await.ok().flatten()
-        },
-    );
-    let message = move |code: Option<String>| {
-        match get("reason").as_str() {
-        "state_expired" => "Your sign-in took too long and has expired.".to_string(),
-        "state_invalid" => {
-            "This sign-in response could not be verified: it may have been tampered with, or it was not started here.".to_string()
-        }
-        "missing_code" => "The sign-in response from CentralAuth was incomplete.".to_string(),
-        "provider" => "CentralAuth could not sign you in.".to_string(),
-        "verify_refused" => match code.filter(|c| !c.is_empty()) {
-            Some(code) => format!("CentralAuth refused to complete the sign-in ({code})."),
-            None => "CentralAuth refused to complete the sign-in.".to_string(),
-        },
-        "unavailable" => "CentralAuth could not be reached. Please try again in a moment.".to_string(),
-        _ => "The sign-in did not complete.".to_string(),
-    }
-    };
-    let explained = move || {
-        checked.get().map(|checked| {
-            let detail = checked
-                .as_ref()
-                .map(|c| c.detail.clone())
-                .filter(|d| !d.is_empty())
-                .map(|d| view! { <p class="detail">"CentralAuth said: " <q>{d}</q></p> });
-            view! {
-                <p data-testid="signin-error">{message(checked.map(|c| c.code))}</p>
-                {detail}
-            }
-        })
-    };
-    let retry = move || {
-        let r = get("return_to");
-        login_href(if r.is_empty() { "/" } else { &r })
-    };
-    view! {
-        <Title text="Sign-in problem · CentralAuth starter" />
-        <section class="panel panel-error" role="alert">
-            <h1>"Sign-in did not complete"</h1>
-            <Suspense fallback=move || view! { <p data-testid="signin-error">{message(None)}</p> }>
-                {explained}
-            </Suspense>
-            <p>
-                <a class="button" href=retry rel="external">
-                    "Try signing in again"
-                </a>
-                " "
-                <a href="/">"Back to the home page"</a>
-            </p>
         </section>
     }
 }

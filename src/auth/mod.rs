@@ -2,6 +2,7 @@
 //! about logging out; the server-only pure rules are in `rules/`.
 
 pub mod components;
+pub mod login;
 pub mod logout;
 
 #[cfg(feature = "ssr")]
@@ -37,28 +38,6 @@ pub(crate) fn request_context(
         (Some(state), Some(parts)) => Ok((state, parts)),
         _ => Err(ServerFnError::new("no request in progress")),
     }
-}
-
-/// What CentralAuth said when a sign-in failed, as the error page may show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProviderErrorDetail {
-    pub code: String,
-    pub detail: String,
-}
-
-/// The error page's `code` and `detail`, if the callback signed them; `None`
-/// for a crafted link.
-#[server(prefix = "/api/auth", endpoint = "error_detail")]
-pub async fn checked_error_detail(
-    code: String,
-    detail: String,
-    sig: String,
-) -> Result<Option<ProviderErrorDetail>, ServerFnError> {
-    let (state, _) = request_context()?;
-    Ok(
-        rules::state::error_detail_is_authentic(&state.state_key, &code, &detail, &sig)
-            .then_some(ProviderErrorDetail { code, detail }),
-    )
 }
 
 /// Whether this server runs the embedded development CentralAuth.

@@ -11,20 +11,19 @@ use axum::{
     Json, Router,
 };
 
-use super::session::{self, CallbackParams, Outcome};
+use super::session::{self, Outcome};
 use crate::server::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/auth/login", get(login))
-        .route(session::CALLBACK_PATH, get(callback))
         .route("/api/auth/user", get(user))
+        .merge(super::login::server::routes())
         .merge(super::logout::server::routes())
 }
 
-type Params = Query<HashMap<String, String>>;
+pub(crate) type Params = Query<HashMap<String, String>>;
 
-fn param<'a>(q: &'a HashMap<String, String>, key: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(q: &'a HashMap<String, String>, key: &str) -> Option<&'a str> {
     q.get(key).map(String::as_str)
 }
 
@@ -44,7 +43,7 @@ pub fn redirect(status: StatusCode, outcome: Outcome) -> Response {
     res
 }
 
-fn to_path(path: &str, pairs: &[(&str, &str)]) -> String {
+pub(crate) fn to_path(path: &str, pairs: &[(&str, &str)]) -> String {
     let query: String = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()))
         .finish();
@@ -52,85 +51,6 @@ fn to_path(path: &str, pairs: &[(&str, &str)]) -> String {
         path.to_string()
     } else {
         format!("{path}?{query}")
-    }
-}
-
-fn same_origin_referer(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    let referer = headers.get(header::REFERER)?.to_str().ok()?;
-    let url = url::Url::parse(referer).ok()?;
-    (url.origin().ascii_serialization() == state.config.public_origin).then(|| {
-        let mut p = url.path().to_string();
-        if let Some(q) = url.query() {
-            p.push('?');
-            p.push_str(q);
-        }
-        p
-    })
-}
-
-/// `GET /api/auth/login?return_to=&email=&error_message=&error_sig=`
-async fn login(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Response {
-    // Like the NPM library, fall back to the Referer, but only a same-origin one.
-    let return_to = param(&q, "return_to")
-        .map(str::to_string)
-        .or_else(|| same_origin_referer(&state, &headers));
-    // Forwarded only when this server signed it (session::login_path_with_message).
-    let error_message = param(&q, "error_message").filter(|m| {
-        super::rules::state::login_message_is_authentic(
-            &state.state_key,
-            m,
-            param(&q, "error_sig").unwrap_or(""),
-        )
-    });
-    let outcome = session::begin_login(
-        &state,
-        return_to.as_deref(),
-        param(&q, "email"),
-        error_message,
-    );
-    redirect(StatusCode::FOUND, outcome)
-}
-
-/// `GET /api/auth/callback?return_to=&code=&state=` (or `&error=&error_description=`)
-async fn callback(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Response {
-    let params = CallbackParams {
-        code: param(&q, "code"),
-        state: param(&q, "state"),
-        error: param(&q, "error"),
-        error_description: param(&q, "error_description"),
-    };
-    let return_to = param(&q, "return_to");
-    match session::complete_login(&state, &headers, &params, return_to).await {
-        Ok(outcome) => redirect(StatusCode::SEE_OTHER, outcome),
-        Err(err) => {
-            // Display of every variant holds only checked codes or escaped text.
-            tracing::warn!(reason = err.reason(), "sign-in callback refused: {err}");
-            let (code, detail) = err.provider_text();
-            // The page shows code and detail only with this signature, so a
-            // crafted link cannot put words in CentralAuth's mouth.
-            let sig = if code.is_empty() && detail.is_empty() {
-                String::new()
-            } else {
-                super::rules::state::sign_error_detail(&state.state_key, code, detail)
-            };
-            let location = to_path(
-                "/auth/error",
-                &[
-                    ("reason", err.reason()),
-                    ("code", code),
-                    ("detail", detail),
-                    ("sig", &sig),
-                    ("return_to", &state.return_url(return_to)),
-                ],
-            );
-            redirect(
-                StatusCode::SEE_OTHER,
-                Outcome {
-                    location,
-                    set_cookies: vec![],
-                },
-            )
-        }
     }
 }
 

@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use http::HeaderMap;
 
 use super::{
+    login::SignInFailure,
     rules::{client_ip::client_ip, cookies, return_url::safe_return_url, state as signed_state},
     CurrentUser,
 };
@@ -134,15 +135,15 @@ pub enum CallbackError {
 }
 
 impl CallbackError {
-    /// The reason code the error page understands.
-    pub fn reason(&self) -> &'static str {
+    /// Why, as the error page understands it.
+    pub fn reason(&self) -> SignInFailure {
         match self {
-            Self::Provider { .. } | Self::UnverifiedProvider { .. } => "provider",
-            Self::State(signed_state::StateError::Expired) => "state_expired",
-            Self::State(_) => "state_invalid",
-            Self::MissingCode => "missing_code",
-            Self::Verify(CentralAuthError::Api { .. }) => "verify_refused",
-            Self::Verify(_) => "unavailable",
+            Self::Provider { .. } | Self::UnverifiedProvider { .. } => SignInFailure::Provider,
+            Self::State(signed_state::StateError::Expired) => SignInFailure::StateExpired,
+            Self::State(_) => SignInFailure::StateInvalid,
+            Self::MissingCode => SignInFailure::MissingCode,
+            Self::Verify(CentralAuthError::Api { .. }) => SignInFailure::VerifyRefused,
+            Self::Verify(_) => SignInFailure::Unavailable,
         }
     }
 
