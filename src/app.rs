@@ -9,9 +9,10 @@ use leptos_router::{
 
 use crate::{
     auth::{
-        components::{provide_session, use_session, AccountPage, DevProviderBadge, UserMenu},
+        account::AccountPage,
         login::SignInErrorPage,
         logout::{LogoutButton, LogoutPage},
+        session::{provide_session, use_session, DevProviderBadge, UserMenu},
     },
     demo::GreetingForm,
 };

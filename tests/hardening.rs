@@ -10,7 +10,7 @@ use axum::{
     http::{header, Request, StatusCode},
 };
 use centralauth_starter::{
-    auth::{rules::state, session},
+    auth::{core::signin, rules::state},
     dev_centralauth::DEV_SECRET,
     server,
 };
@@ -195,7 +195,7 @@ async fn login_forwards_an_error_message_only_when_this_server_signed_it() {
     // What server code builds with the helper is forwarded, bounded.
     let state = server::build_state(h.config.clone()).unwrap();
     let long = format!("Please sign in again.\n{}", "x".repeat(1_000));
-    let path = session::login_path_with_message(&state, "/account", &long);
+    let path = signin::login_path_with_message(&state, "/account", &long);
     let r = h.get(&path).await;
     let shown = forwarded(&r).unwrap();
     assert!(shown.starts_with("Please sign in again. x"), "{shown}");

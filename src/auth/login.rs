@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use super::components::login_href;
+use super::session::login_href;
 
 /// Why a sign-in did not complete: set by the callback, read by the error
 /// page, so the two cannot drift apart.
@@ -164,8 +164,11 @@ pub mod server {
 
     use crate::{
         auth::{
+            core::{
+                signin::{self, CallbackParams},
+                Outcome,
+            },
             routes::{param, redirect, to_path, Params},
-            session::{self, CallbackParams, Outcome},
         },
         server::AppState,
     };
@@ -173,7 +176,7 @@ pub mod server {
     pub fn routes() -> Router<AppState> {
         Router::new()
             .route("/api/auth/login", get(login))
-            .route(session::CALLBACK_PATH, get(callback))
+            .route(signin::CALLBACK_PATH, get(callback))
     }
 
     fn same_origin_referer(state: &AppState, headers: &HeaderMap) -> Option<String> {
@@ -199,7 +202,7 @@ pub mod server {
         let return_to = param(&q, "return_to")
             .map(str::to_string)
             .or_else(|| same_origin_referer(&state, &headers));
-        // Forwarded only when this server signed it (session::login_path_with_message).
+        // Forwarded only when this server signed it (signin::login_path_with_message).
         let error_message = param(&q, "error_message").filter(|m| {
             crate::auth::rules::state::login_message_is_authentic(
                 &state.state_key,
@@ -207,7 +210,7 @@ pub mod server {
                 param(&q, "error_sig").unwrap_or(""),
             )
         });
-        let outcome = session::begin_login(
+        let outcome = signin::begin_login(
             &state,
             return_to.as_deref(),
             param(&q, "email"),
@@ -229,7 +232,7 @@ pub mod server {
             error_description: param(&q, "error_description"),
         };
         let return_to = param(&q, "return_to");
-        match session::complete_login(&state, &headers, &params, return_to).await {
+        match signin::complete_login(&state, &headers, &params, return_to).await {
             Ok(outcome) => redirect(StatusCode::SEE_OTHER, outcome),
             Err(err) => {
                 // Display of every variant holds only checked codes or escaped text.

@@ -1,22 +1,21 @@
 //! Plain HTTP routes, for the browser's redirects and for non-Leptos callers.
 //! Route names follow CentralAuth's NPM library.
 
-use std::{collections::HashMap, net::SocketAddr};
+use std::collections::HashMap;
 
 use axum::{
-    extract::{ConnectInfo, Query, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
+    extract::Query,
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
-    routing::get,
-    Json, Router,
+    Router,
 };
 
-use super::session::{self, Outcome};
+use super::core::Outcome;
 use crate::server::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/auth/user", get(user))
+        .merge(super::session::server::routes())
         .merge(super::login::server::routes())
         .merge(super::logout::server::routes())
 }
@@ -52,38 +51,4 @@ pub(crate) fn to_path(path: &str, pairs: &[(&str, &str)]) -> String {
     } else {
         format!("{path}?{query}")
     }
-}
-
-/// `GET /api/auth/user`: the user as JSON, `null` when signed out.
-async fn user(
-    State(state): State<AppState>,
-    extensions: axum::http::Extensions,
-    headers: HeaderMap,
-) -> Response {
-    let peer = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
-    let mut res = match session::current_user(&state, &headers, peer).await {
-        Ok(lookup) => {
-            let mut res = Json(lookup.user).into_response();
-            for c in lookup.set_cookies {
-                if let Ok(v) = HeaderValue::from_str(&c) {
-                    res.headers_mut().append(header::SET_COOKIE, v);
-                }
-            }
-            res
-        }
-        Err(e) => (
-            StatusCode::BAD_GATEWAY,
-            Json(serde_json::json!({
-                "error": "centralAuthUnavailable",
-                "message": "CentralAuth could not be reached to check the session.",
-                "errorCode": e.error_code(),
-            })),
-        )
-            .into_response(),
-    };
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
 }

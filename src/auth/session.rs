@@ -1,296 +1,336 @@
-//! The server-side core of signing in and of the session, shared by the
-//! axum routes and the Leptos server functions (logging out is in
-//! `logout.rs`). Framework-light: headers in, cookies and
-//! a location out.
+//! The session: who is signed in (the `current_user` server function and
+//! `GET /api/auth/user`), the session context every component reads, the
+//! glue that keeps it right across tabs and the back/forward cache, and the
+//! header menu. The server-side lookup is in `core/session.rs`.
 
-use std::net::IpAddr;
+#[cfg(feature = "hydrate")]
+pub use browser::announce_logout;
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+use serde::{Deserialize, Serialize};
 
-use http::HeaderMap;
-
-use super::{
-    login::SignInFailure,
-    rules::{client_ip::client_ip, cookies, return_url::safe_return_url, state as signed_state},
-    CurrentUser,
-};
-use crate::{
-    centralauth::{
-        challenge_s256, new_verifier, CentralAuthError, ClientContext, LoginParams, Secret,
-        MAX_CODE_CHARS, MAX_MESSAGE_CHARS,
-    },
-    server::AppState,
-};
-
-pub const CALLBACK_PATH: &str = "/api/auth/callback";
-
-/// What a finished step asks the HTTP layer to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    pub location: String,
-    pub set_cookies: Vec<String>,
+/// What the browser may know about the signed-in user. No tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: String,
+    pub email: String,
+    pub avatar_url: Option<String>,
 }
 
-impl AppState {
-    pub fn secure_cookies(&self) -> bool {
-        self.config.secure_cookies()
-    }
+/// Whether this server runs the embedded development CentralAuth.
+#[server(prefix = "/api/auth", endpoint = "provider")]
+pub async fn development_provider_active() -> Result<bool, ServerFnError> {
+    let (state, _) = super::request_context()?;
+    Ok(state.dev_provider_active())
+}
 
-    pub fn return_url(&self, raw: Option<&str>) -> String {
-        safe_return_url(raw, &self.config.return_to_allowed_origins)
-    }
+/// The signed-in user, `None` when signed out. Clears the session cookie when
+/// CentralAuth says the session is gone.
+#[server(prefix = "/api/auth", endpoint = "current_user")]
+pub async fn get_user() -> Result<Option<CurrentUser>, ServerFnError> {
+    use axum::extract::ConnectInfo;
+    use http::{header, HeaderValue};
+    use std::net::SocketAddr;
 
-    pub fn callback_url(&self) -> String {
-        format!("{}{CALLBACK_PATH}", self.config.public_origin)
-    }
-
-    fn client_context(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> ClientContext {
-        ClientContext {
-            user_agent: headers
-                .get(http::header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-            ip: client_ip(peer, headers, &self.config.trusted_proxies),
+    let (state, parts) = super::request_context()?;
+    let response = use_context::<leptos_axum::ResponseOptions>().unwrap_or_default();
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let lookup = super::core::session::current_user(&state, &parts.headers, peer)
+        .await
+        .map_err(|_| {
+            ServerFnError::new("CentralAuth could not be reached to check your session.")
+        })?;
+    for c in lookup.set_cookies {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            response.append_header(header::SET_COOKIE, v);
         }
     }
+    Ok(lookup.user)
 }
 
-/// The session token this request carries, if any.
-pub fn session_token(headers: &HeaderMap, secure: bool) -> Option<Secret> {
-    cookies::session(headers, secure).map(Secret::new)
+/// Shared by every component that cares who is signed in.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub user: Resource<Result<Option<CurrentUser>, ServerFnError>>,
+    version: RwSignal<u64>,
 }
 
-// ---------------------------------------------------------------------------
-// Sign-in
-// ---------------------------------------------------------------------------
+impl Session {
+    /// A view of the session's current state, for `<Suspense>` and
+    /// `<Transition>`: `render` gets the user (`None` when signed out) or
+    /// the error that kept the server from checking.
+    pub fn view<F>(self, render: F) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static
+    where
+        F: Fn(Result<Option<CurrentUser>, ServerFnError>) -> AnyView + Send + Sync + 'static,
+    {
+        move || self.user.get().map(&render)
+    }
 
-/// A link to the login route that shows `message` on CentralAuth's sign-in
-/// page (the docs' retry pattern: `/api/auth/login?error_message=...`). The
-/// route forwards a message only with this signature, so a crafted link
-/// cannot put words on the sign-in page.
-pub fn login_path_with_message(state: &AppState, return_to: &str, message: &str) -> String {
-    let message = printable(message, MAX_MESSAGE_CHARS);
-    let sig = signed_state::sign_login_message(&state.state_key, &message);
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("return_to", return_to)
-        .append_pair("error_message", &message)
-        .append_pair("error_sig", &sig)
-        .finish();
-    format!("/api/auth/login?{query}")
-}
-
-/// Starts a sign-in: the CentralAuth login URL and the PKCE verifier cookie.
-/// `error_message` must come from this server (see [`login_path_with_message`]).
-pub fn begin_login(
-    state: &AppState,
-    return_to: Option<&str>,
-    email: Option<&str>,
-    error_message: Option<&str>,
-) -> Outcome {
-    let return_to = state.return_url(return_to);
-    let error_message = error_message.map(|m| printable(m, MAX_MESSAGE_CHARS));
-    let verifier = new_verifier();
-    let mut redirect_uri = url::Url::parse(&state.callback_url()).expect("origin was validated");
-    redirect_uri
-        .query_pairs_mut()
-        .append_pair("return_to", &return_to);
-    let location = state.centralauth.login_url(&LoginParams {
-        redirect_uri: redirect_uri.as_str(),
-        state: &signed_state::sign(&state.state_key, signed_state::now_unix()),
-        code_challenge: &challenge_s256(&verifier),
-        email: email
-            .map(str::trim)
-            .filter(|e| !e.is_empty() && e.len() <= 254),
-        error_description: error_message.as_deref(),
-    });
-    Outcome {
-        location,
-        set_cookies: vec![cookies::set(
-            cookies::code_verifier(state.secure_cookies()),
-            &verifier,
-            cookies::CODE_VERIFIER_MAX_AGE_SECS,
-            state.secure_cookies(),
-        )],
+    /// Asks the server again (after a sign-out here or in another tab).
+    pub fn refresh(&self) {
+        self.version.update(|v| *v += 1);
     }
 }
 
-/// Why a callback did not sign the user in; each maps to a readable page.
-#[derive(Debug, thiserror::Error)]
-pub enum CallbackError {
-    /// CentralAuth reported an error on a callback that carries a state we
-    /// issued: its code and description may be shown.
-    #[error("CentralAuth reported {code}")]
-    Provider { code: String, description: String },
-    /// An error callback without a valid state: anyone can craft that link,
-    /// so none of its text is shown, only the fixed message.
-    #[error("unverified error callback ({code}): {state}")]
-    UnverifiedProvider {
-        code: String,
-        state: signed_state::StateError,
-    },
-    #[error("bad state: {0}")]
-    State(#[from] signed_state::StateError),
-    #[error("the callback has no code")]
-    MissingCode,
-    #[error("code exchange failed: {0}")]
-    Verify(#[from] CentralAuthError),
+pub fn use_session() -> Session {
+    expect_context::<Session>()
 }
 
-impl CallbackError {
-    /// Why, as the error page understands it.
-    pub fn reason(&self) -> SignInFailure {
-        match self {
-            Self::Provider { .. } | Self::UnverifiedProvider { .. } => SignInFailure::Provider,
-            Self::State(signed_state::StateError::Expired) => SignInFailure::StateExpired,
-            Self::State(_) => SignInFailure::StateInvalid,
-            Self::MissingCode => SignInFailure::MissingCode,
-            Self::Verify(CentralAuthError::Api { .. }) => SignInFailure::VerifyRefused,
-            Self::Verify(_) => SignInFailure::Unavailable,
+/// Creates the user resource and keeps it in step with other tabs.
+pub fn provide_session() -> Session {
+    let version = RwSignal::new(0u64);
+    // Blocking: the first HTML already shows the right header, and hydration
+    // reuses the value instead of asking again.
+    let user = Resource::new_blocking(move || version.get(), |_| get_user());
+    let session = Session { user, version };
+    provide_context(session);
+    #[cfg(feature = "hydrate")]
+    browser::listen(session);
+    session
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+
+    use super::Session;
+
+    const CHANNEL: &str = "centralauth-starter-session";
+
+    pub fn listen(session: Session) {
+        if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
+            let on_message =
+                Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| session.refresh());
+            channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            // Both live as long as the page.
+            on_message.forget();
+            std::mem::forget(channel);
         }
-    }
-
-    /// CentralAuth's own code and description, when the page may show them.
-    pub fn provider_text(&self) -> (&str, &str) {
-        match self {
-            Self::Provider { code, description } => (code, description),
-            Self::Verify(e) => (e.error_code(), ""),
-            _ => ("", ""),
-        }
-    }
-}
-
-/// CentralAuth's error codes are identifiers; anything else is shown as
-/// `genericError`, so a link cannot put prose (or 60 KB) in the code.
-fn provider_code(raw: Option<&str>) -> String {
-    match raw {
-        Some(c)
-            if (1..=MAX_CODE_CHARS).contains(&c.len())
-                && c.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) =>
-        {
-            c.to_string()
-        }
-        _ => "genericError".to_string(),
-    }
-}
-
-pub struct CallbackParams<'a> {
-    pub code: Option<&'a str>,
-    pub state: Option<&'a str>,
-    pub error: Option<&'a str>,
-    pub error_description: Option<&'a str>,
-}
-
-/// Finishes a sign-in: checks state, trades the code, sets the session cookie.
-pub async fn complete_login(
-    state: &AppState,
-    headers: &HeaderMap,
-    p: &CallbackParams<'_>,
-    return_to: Option<&str>,
-) -> Result<Outcome, CallbackError> {
-    if p.error.is_some() || p.error_description.is_some() {
-        let code = provider_code(p.error);
-        // The text is CentralAuth's only if the state is one we issued.
-        return Err(
-            match signed_state::verify(&state.state_key, p.state, signed_state::now_unix()) {
-                Ok(()) => CallbackError::Provider {
-                    code,
-                    description: printable(p.error_description.unwrap_or(""), MAX_MESSAGE_CHARS),
-                },
-                Err(e) => CallbackError::UnverifiedProvider { code, state: e },
+        // A page restored from the back/forward cache checks the session again.
+        let on_pageshow = Closure::<dyn FnMut(web_sys::PageTransitionEvent)>::new(
+            move |ev: web_sys::PageTransitionEvent| {
+                if ev.persisted() {
+                    session.refresh();
+                }
             },
         );
+        let _ = leptos::prelude::window()
+            .add_event_listener_with_callback("pageshow", on_pageshow.as_ref().unchecked_ref());
+        on_pageshow.forget();
     }
-    signed_state::verify(&state.state_key, p.state, signed_state::now_unix())?;
-    let code = p
-        .code
-        .filter(|c| !c.is_empty())
-        .ok_or(CallbackError::MissingCode)?;
-    // Autologin hops arrive without our verifier; CentralAuth decides then.
-    let verifier =
-        cookies::read(headers, cookies::code_verifier(state.secure_cookies())).unwrap_or_default();
-    let tokens = state
-        .centralauth
-        .verify(code, &state.callback_url(), &verifier)
-        .await?;
-    let secure = state.secure_cookies();
-    let max_age = cookies::access_token_max_age(tokens.expires_in, tokens.expires_at.as_deref());
-    Ok(Outcome {
-        location: state.return_url(return_to),
-        set_cookies: vec![
-            cookies::set(
-                cookies::access_token(secure),
-                tokens.access_token.expose(),
-                max_age,
-                secure,
-            ),
-            cookies::clear(cookies::code_verifier(secure), secure),
-        ],
-    })
+
+    /// Tells the app's other tabs that this browser logged out.
+    pub fn announce_logout() {
+        if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
+            let _ = channel.post_message(&JsValue::from_str("signed-out"));
+            channel.close();
+        }
+    }
 }
 
-// ---------------------------------------------------------------------------
-// The current user
-// ---------------------------------------------------------------------------
-
-pub struct UserLookup {
-    pub user: Option<CurrentUser>,
-    /// Set-Cookie values to send (the cleared session when CentralAuth said it is gone).
-    pub set_cookies: Vec<String>,
+/// Percent-encodes a query value (no `url` crate in the wasm bundle).
+pub fn encode_query_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
-/// Asks CentralAuth who the session belongs to. A session CentralAuth calls
-/// gone is signed out here too; an unreachable CentralAuth is an error, not
-/// a sign-out.
-pub async fn current_user(
-    state: &AppState,
-    headers: &HeaderMap,
-    peer: Option<IpAddr>,
-) -> Result<UserLookup, CentralAuthError> {
-    let Some(token) = session_token(headers, state.secure_cookies()) else {
-        return Ok(UserLookup {
-            user: None,
-            set_cookies: vec![],
-        });
+pub fn login_href(return_to: &str) -> String {
+    format!(
+        "/api/auth/login?return_to={}",
+        encode_query_value(return_to)
+    )
+}
+
+/// "Sign in", or the user's avatar and e-mail, in the header.
+#[component]
+pub fn UserMenu() -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    let here = move || {
+        let search = location.search.get();
+        if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!("{}?{search}", location.pathname.get())
+        }
     };
-    match state
-        .centralauth
-        .userinfo(&token, &state.client_context(headers, peer))
-        .await
-    {
-        Ok(u) => Ok(UserLookup {
-            user: Some(CurrentUser {
-                id: u.id,
-                email: u.email,
-                avatar_url: u
-                    .gravatar
-                    .filter(|g| g.starts_with("https://") || g.starts_with("http://")),
-            }),
-            set_cookies: vec![],
-        }),
-        Err(e) if e.session_gone() => {
-            tracing::info!(
-                error_code = e.error_code(),
-                "session ended at CentralAuth; clearing the cookie"
-            );
-            Ok(UserLookup {
-                user: None,
-                set_cookies: super::logout::server::clear_all(state.secure_cookies()),
-            })
-        }
-        Err(e) => {
-            tracing::warn!(
-                error_code = e.error_code(),
-                "could not check the session with CentralAuth: {e}"
-            );
-            Err(e)
-        }
+    view! {
+        <Transition fallback=|| view! { <span class="user-menu muted">"Checking session…"</span> }>
+            {session.view(move |result| match result {
+                        Ok(Some(user)) => {
+                            view! {
+                                <a class="user-menu" href="/account" title="Your account">
+                                    <Avatar user=user.clone() />
+                                    <span data-testid="user-email">{user.email.clone()}</span>
+                                </a>
+                            }
+                                .into_any()
+                        }
+                        Ok(None) => {
+                            view! {
+                                <a class="button" href=move || login_href(&here()) rel="external">
+                                    "Sign in"
+                                </a>
+                            }
+                                .into_any()
+                        }
+                        Err(_) => {
+                            view! {
+                                <span class="user-menu warn" role="status">
+                                    "Session check unavailable"
+                                </span>
+                            }
+                                .into_any()
+                        }
+            })}
+        </Transition>
     }
 }
 
-/// Text a page may show: control characters become spaces, at most
-/// `max_chars` characters.
-fn printable(s: &str, max_chars: usize) -> String {
-    s.chars()
-        .take(max_chars)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+#[component]
+pub fn Avatar(user: CurrentUser) -> impl IntoView {
+    let initial = user
+        .email
+        .chars()
+        .next()
+        .map(|c| c.to_uppercase().to_string())
+        .unwrap_or_default();
+    match user.avatar_url {
+        Some(src) => {
+            view! { <img class="avatar" src=src alt="" width="32" height="32" /> }.into_any()
+        }
+        None => view! { <span class="avatar" aria-hidden="true">{initial}</span> }.into_any(),
+    }
+}
+
+/// A badge while the embedded development CentralAuth is in use.
+#[component]
+pub fn DevProviderBadge() -> impl IntoView {
+    let active = OnceResource::new(development_provider_active());
+    view! {
+        <Suspense>
+            {move || {
+                matches!(active.get(), Some(Ok(true)))
+                    .then(|| {
+                        view! {
+                            <span
+                                class="dev-badge"
+                                title="Signing in uses the embedded development CentralAuth: any e-mail works. Set AUTH_ORGANIZATION_ID and AUTH_SECRET to use the real one."
+                            >
+                                "development sign-in"
+                            </span>
+                        }
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// Tells a signed-out visitor where they are and how to sign in.
+#[component]
+pub fn SignedOutNotice(#[prop(into)] return_to: String) -> impl IntoView {
+    view! {
+        <section class="panel" data-testid="signed-out">
+            <h1>"You are signed out"</h1>
+            <p>
+                <a class="button" href=login_href(&return_to) rel="external">
+                    "Sign in"
+                </a>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+pub fn SessionUnavailable(error: ServerFnError) -> impl IntoView {
+    let message = match error {
+        ServerFnError::ServerError(m) => m,
+        other => other.to_string(),
+    };
+    view! {
+        <section class="panel panel-error" role="alert">
+            <h1>"Your session could not be checked"</h1>
+            <p>{message}</p>
+            <p>"Reload the page in a moment."</p>
+        </section>
+    }
+}
+
+/// `GET /api/auth/user`, for callers without Leptos.
+#[cfg(feature = "ssr")]
+pub mod server {
+    use std::net::SocketAddr;
+
+    use axum::{
+        extract::{ConnectInfo, State},
+        http::{header, HeaderMap, HeaderValue, StatusCode},
+        response::{IntoResponse, Response},
+        routing::get,
+        Json, Router,
+    };
+
+    use crate::{auth::core::session, server::AppState};
+
+    pub fn routes() -> Router<AppState> {
+        Router::new().route("/api/auth/user", get(user))
+    }
+
+    /// `GET /api/auth/user`: the user as JSON, `null` when signed out.
+    async fn user(
+        State(state): State<AppState>,
+        extensions: axum::http::Extensions,
+        headers: HeaderMap,
+    ) -> Response {
+        let peer = extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let mut res = match session::current_user(&state, &headers, peer).await {
+            Ok(lookup) => {
+                let mut res = Json(lookup.user).into_response();
+                for c in lookup.set_cookies {
+                    if let Ok(v) = HeaderValue::from_str(&c) {
+                        res.headers_mut().append(header::SET_COOKIE, v);
+                    }
+                }
+                res
+            }
+            Err(e) => (
+                StatusCode::BAD_GATEWAY,
+                Json(serde_json::json!({
+                    "error": "centralAuthUnavailable",
+                    "message": "CentralAuth could not be reached to check the session.",
+                    "errorCode": e.error_code(),
+                })),
+            )
+                .into_response(),
+        };
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(
+            encode_query_value("/account?tab=a b&x=ü"),
+            "/account%3Ftab%3Da%20b%26x%3D%C3%BC"
+        );
+        assert_eq!(login_href("/"), "/api/auth/login?return_to=/");
+    }
 }

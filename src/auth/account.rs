@@ -1,0 +1,45 @@
+//! `/account`: the user's details and the logout form.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{
+    logout::LogoutButton,
+    session::{use_session, Avatar, SessionUnavailable, SignedOutNotice},
+};
+
+/// `/account`: the user's details and the logout form. Anonymous visitors
+/// are sent to sign in and brought back.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Title text="Account · CentralAuth starter" />
+        <Suspense fallback=|| view! { <p>"Loading your account…"</p> }>
+            {session.view(move |result| match result {
+                        Ok(Some(user)) => {
+                            view! {
+                                <h1>"Your account"</h1>
+                                <section class="panel account">
+                                    <Avatar user=user.clone() />
+                                    <dl>
+                                        <dt>"E-mail"</dt>
+                                        <dd data-testid="account-email">{user.email.clone()}</dd>
+                                        <dt>"User id"</dt>
+                                        <dd>{user.id.clone()}</dd>
+                                    </dl>
+                                </section>
+                                <LogoutButton />
+                            }
+                                .into_any()
+                        }
+                        Ok(None) => {
+                            #[cfg(feature = "ssr")]
+                            leptos_axum::redirect(&super::session::login_href("/account"));
+                            view! { <SignedOutNotice return_to="/account" /> }.into_any()
+                        }
+                        Err(e) => view! { <SessionUnavailable error=e /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}

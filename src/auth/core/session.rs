@@ -1,0 +1,104 @@
+//! The session, server side: what the app knows from a request (its token,
+//! the client's address and agent) and who the session belongs to, asked
+//! of CentralAuth.
+
+use std::net::IpAddr;
+
+use http::HeaderMap;
+
+use crate::{
+    auth::{
+        rules::{client_ip::client_ip, cookies, return_url::safe_return_url},
+        CurrentUser,
+    },
+    centralauth::{CentralAuthError, ClientContext, Secret},
+    server::AppState,
+};
+
+impl AppState {
+    pub fn secure_cookies(&self) -> bool {
+        self.config.secure_cookies()
+    }
+
+    pub fn return_url(&self, raw: Option<&str>) -> String {
+        safe_return_url(raw, &self.config.return_to_allowed_origins)
+    }
+
+    pub fn callback_url(&self) -> String {
+        format!(
+            "{}{}",
+            self.config.public_origin,
+            super::signin::CALLBACK_PATH
+        )
+    }
+
+    fn client_context(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> ClientContext {
+        ClientContext {
+            user_agent: headers
+                .get(http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            ip: client_ip(peer, headers, &self.config.trusted_proxies),
+        }
+    }
+}
+
+/// The session token this request carries, if any.
+pub fn session_token(headers: &HeaderMap, secure: bool) -> Option<Secret> {
+    cookies::session(headers, secure).map(Secret::new)
+}
+
+pub struct UserLookup {
+    pub user: Option<CurrentUser>,
+    /// Set-Cookie values to send (the cleared session when CentralAuth said it is gone).
+    pub set_cookies: Vec<String>,
+}
+
+/// Asks CentralAuth who the session belongs to. A session CentralAuth calls
+/// gone is signed out here too; an unreachable CentralAuth is an error, not
+/// a sign-out.
+pub async fn current_user(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<IpAddr>,
+) -> Result<UserLookup, CentralAuthError> {
+    let Some(token) = session_token(headers, state.secure_cookies()) else {
+        return Ok(UserLookup {
+            user: None,
+            set_cookies: vec![],
+        });
+    };
+    match state
+        .centralauth
+        .userinfo(&token, &state.client_context(headers, peer))
+        .await
+    {
+        Ok(u) => Ok(UserLookup {
+            user: Some(CurrentUser {
+                id: u.id,
+                email: u.email,
+                avatar_url: u
+                    .gravatar
+                    .filter(|g| g.starts_with("https://") || g.starts_with("http://")),
+            }),
+            set_cookies: vec![],
+        }),
+        Err(e) if e.session_gone() => {
+            tracing::info!(
+                error_code = e.error_code(),
+                "session ended at CentralAuth; clearing the cookie"
+            );
+            Ok(UserLookup {
+                user: None,
+                set_cookies: super::logout::clear_all(state.secure_cookies()),
+            })
+        }
+        Err(e) => {
+            tracing::warn!(
+                error_code = e.error_code(),
+                "could not check the session with CentralAuth: {e}"
+            );
+            Err(e)
+        }
+    }
+}
