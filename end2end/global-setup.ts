@@ -1,8 +1,9 @@
 import type { FullConfig } from "@playwright/test";
+import { APP_A } from "./urls";
 
 /** Waits for the app: `cargo leptos end-to-end` starts the tests before its server listens. */
 export default async function globalSetup(config: FullConfig): Promise<void> {
-  const base = (config.projects[0]?.use?.baseURL as string | undefined) ?? "http://127.0.0.1:3000";
+  const base = (config.projects[0]?.use?.baseURL as string | undefined) ?? APP_A;
   const deadline = Date.now() + 60_000;
   let last = "";
   while (Date.now() < deadline) {

@@ -1,6 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 import * as path from "node:path";
-import { NPM_SIBLING } from "./tests/pages/npm-sibling";
+import { APP_A, APP_B, APP_B_ADDR, NPM_SIBLING } from "./urls";
 
 /**
  * The suite runs against the release server, which Playwright starts itself
@@ -11,12 +11,7 @@ import { NPM_SIBLING } from "./tests/pages/npm-sibling";
 const root = path.resolve(__dirname, "..");
 const serverBin =
   process.env.E2E_SERVER_BIN ?? path.join(root, "target", "release", "centralauth-starter");
-export const APP_A = process.env.BASE_URL ?? "http://127.0.0.1:3000";
 const external = process.env.E2E_EXTERNAL_APP === "1";
-// The second app shares A's embedded development CentralAuth. Another host
-// name, because cookies ignore ports: 127.0.0.1:3002 would share A's jar.
-const APP_B_ADDR = "127.0.0.1:3002";
-const APP_B = "http://localhost:3002";
 // A's provider keeps its sessions here, apart from the file a developer's
 // own `cargo leptos watch` on port 3000 uses; scripts/test.sh starts it empty.
 export const PROVIDER_STATE = path.join(root, "target", "e2e", "dev-centralauth-state.json");

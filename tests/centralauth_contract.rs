@@ -279,8 +279,13 @@ async fn userinfo_sends_domain_user_agent_and_client_ip() {
 #[tokio::test]
 async fn each_error_answer_maps_to_its_class() {
     let rec = Recorder::start().await;
-    let client = rec.client(Duration::from_secs(2), 8);
-    let token = Secret::new("tok");
+    // Values that cannot turn up in a message by chance.
+    const TOKEN: &str = "tok-7d1f0c9e-never-shown";
+    const SECRET: &str = "secret-5b2a-never-shown";
+    let client = client_capped(&rec.base(), "org", SECRET, Duration::from_secs(2), 8);
+    let token = Secret::new(TOKEN);
+    // Every error of a call that carried the token and the secret.
+    let mut carried = Vec::new();
 
     rec.answer(
         400,
@@ -293,6 +298,7 @@ async fn each_error_answer_maps_to_its_class() {
         "{e:?}"
     );
     assert!(e.session_gone());
+    carried.push(e);
 
     rec.answer(
         429,
@@ -302,6 +308,7 @@ async fn each_error_answer_maps_to_its_class() {
     let e = client.logout(&token).await.unwrap_err();
     assert_eq!(e.error_code(), "tooManyRequests");
     assert!(!e.session_gone());
+    carried.push(e);
 
     rec.answer(500, "text/html", "<h1>oops</h1>");
     let e = client.logout(&token).await.unwrap_err();
@@ -310,14 +317,31 @@ async fn each_error_answer_maps_to_its_class() {
         "{e:?}"
     );
     assert!(!e.session_gone());
+    carried.push(e);
 
     rec.answer(200, "application/json", "not json");
     let e = client.verify("c", CALLBACK, "v").await.unwrap_err();
     assert!(matches!(e, CentralAuthError::Decode { .. }), "{e:?}");
 
+    carried.push(e);
+    let user = client
+        .userinfo(&token, &ClientContext::default())
+        .await
+        .unwrap_err();
+    carried.push(user);
+    // The requests really carried them (else the check below proves nothing).
+    let last = rec.last();
+    assert_eq!(&last.body[..], TOKEN.as_bytes());
+    assert!(header(&last, "authorization").starts_with("Basic "));
+
     // Nothing of the token or the secret leaks into any of these messages.
-    for msg in [e.to_string(), format!("{e:?}")] {
-        assert!(!msg.contains("tok\"") && !msg.contains("Basic"), "{msg}");
+    for e in &carried {
+        for msg in [e.to_string(), format!("{e:?}")] {
+            assert!(
+                !msg.contains(TOKEN) && !msg.contains(SECRET) && !msg.contains("Basic"),
+                "{msg}"
+            );
+        }
     }
 }
 

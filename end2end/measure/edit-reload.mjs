@@ -19,7 +19,7 @@ import { request } from "@playwright/test";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BASE = "http://127.0.0.1:3000";
 const FILE = path.join(root, "src", "app.rs");
-const TEXT = "Sign in, and sign out properly";
+const TEXT = "Sign in, and log out properly";
 const EDITS = Number(process.env.EDITS ?? 5);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

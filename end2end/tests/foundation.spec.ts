@@ -6,8 +6,8 @@ test.describe("foundation", () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto("/");
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sign in, and sign out properly");
-    await expect(page.getByTestId("hydration-status")).toHaveText("server-rendered");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sign in, and log out properly");
+    await expect(page.locator("html")).toHaveAttribute("data-hydrated", "false");
     await context.close();
   });
 

@@ -55,7 +55,7 @@ test.describe("an app on CentralAuth's NPM library", () => {
     await expect(sibling.userinfo()).rejects.toBeInstanceOf(errors.JOSEAlgNotAllowed);
   });
 
-  test("shares one provider session with us and is signed out by our log out everywhere", async ({ page, context }) => {
+  test("shares one provider session with us and is logged out by our log out everywhere", async ({ page, context }) => {
     const email = uniqueEmail("npm-everywhere");
     const { a, sibling } = await signedIntoUsAndSibling(page, email);
     const ours = (await context.cookies(APP_A)).find((c) => c.name === "access_token")!.value;

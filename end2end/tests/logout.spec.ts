@@ -145,7 +145,7 @@ test.describe("logout", () => {
     await a.waitForHydration();
     await a.logOut({ everywhere: false });
     await expect(page).toHaveURL(`${APP_A}/account?tab=1`);
-    await expect(page.getByTestId("signed-out")).toBeVisible();
+    await expect(page.getByTestId("logged-out")).toBeVisible();
 
     // Dot segments that normalise to //evil.example (the review's one-click attack).
     for (const hostile of ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "/.//evil.example", "/%2e//evil.example"]) {
@@ -227,6 +227,10 @@ test.describe("logout", () => {
     await other.goto("/account");
     await other.waitForHydration();
     await expect(other.userEmail).toBeVisible();
+    // A reload or navigation would lose this marker and fire framenavigated.
+    await other.page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 7));
+    let navigations = 0;
+    other.page.on("framenavigated", () => navigations++);
 
     await a.page.bringToFront();
     await a.waitForHydration();
@@ -234,6 +238,8 @@ test.describe("logout", () => {
     await a.expectSignedOut();
     await expect(other.signInLink).toBeVisible({ timeout: 1_000 });
     await expect(other.page.getByTestId("account-email")).toHaveCount(0);
+    expect(await other.page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(7);
+    expect(navigations).toBe(0);
   });
 
   test("while the provider is slow the button is disabled and a double click makes one call", async ({ page }) => {
@@ -266,7 +272,7 @@ test.describe("logout", () => {
 
     await page.goBack();
     await expect(page).toHaveURL(`${APP_A}/account`);
-    await expect(page.getByTestId("signed-out")).toBeVisible();
+    await expect(page.getByTestId("logged-out")).toBeVisible();
     await expect(page.getByText(email)).toHaveCount(0);
   });
 });
@@ -275,7 +281,7 @@ test("logout without a session succeeds without calling CentralAuth", async ({ b
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(`${APP_A}/logout`);
-  await expect(page.getByTestId("signed-out")).toBeVisible();
+  await expect(page.getByTestId("logged-out")).toBeVisible();
   const res = await page.request.post(`${APP_A}/api/auth/logout`, {
     form: { everywhere: "true" },
     maxRedirects: 0,

@@ -158,7 +158,7 @@ test.describe("sign-in", () => {
     }
   });
 
-  test("GET /api/auth/user answers JSON, null when signed out", async ({ page }) => {
+  test("GET /api/auth/user answers JSON, null when logged out", async ({ page }) => {
     const before = await page.request.get(`${APP_A}/api/auth/user`);
     expect(await before.json()).toBeNull();
     const app = new AppPage(page);

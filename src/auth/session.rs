@@ -24,7 +24,7 @@ pub async fn development_provider_active() -> Result<bool, ServerFnError> {
     Ok(state.dev_provider_active())
 }
 
-/// The signed-in user, `None` when signed out. Clears the session cookie when
+/// The signed-in user, `None` when logged out. Clears the session cookie when
 /// CentralAuth says the session is gone.
 #[server(prefix = "/api/auth", endpoint = "current_user")]
 pub async fn get_user() -> Result<Option<CurrentUser>, ServerFnError> {
@@ -60,7 +60,7 @@ pub struct Session {
 
 impl Session {
     /// A view of the session's current state, for `<Suspense>` and
-    /// `<Transition>`: `render` gets the user (`None` when signed out) or
+    /// `<Transition>`: `render` gets the user (`None` when logged out) or
     /// the error that kept the server from checking.
     pub fn view<F>(self, render: F) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static
     where
@@ -69,7 +69,7 @@ impl Session {
         move || self.user.get().map(&render)
     }
 
-    /// Asks the server again (after a sign-out here or in another tab).
+    /// Asks the server again (after a logout here or in another tab).
     pub fn refresh(&self) {
         self.version.update(|v| *v += 1);
     }
@@ -125,7 +125,7 @@ mod browser {
     /// Tells the app's other tabs that this browser logged out.
     pub fn announce_logout() {
         if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
-            let _ = channel.post_message(&JsValue::from_str("signed-out"));
+            let _ = channel.post_message(&JsValue::from_str("logged-out"));
             channel.close();
         }
     }
@@ -237,12 +237,12 @@ pub fn DevProviderBadge() -> impl IntoView {
     }
 }
 
-/// Tells a signed-out visitor where they are and how to sign in.
+/// Tells a logged-out visitor where they are and how to sign in.
 #[component]
 pub fn SignedOutNotice(#[prop(into)] return_to: String) -> impl IntoView {
     view! {
-        <section class="panel" data-testid="signed-out">
-            <h1>"You are signed out"</h1>
+        <section class="panel" data-testid="logged-out">
+            <h1>"You are logged out"</h1>
             <p>
                 <a class="button" href=login_href(&return_to) rel="external">
                     "Sign in"
@@ -286,7 +286,7 @@ pub mod server {
         Router::new().route("/api/auth/user", get(user))
     }
 
-    /// `GET /api/auth/user`: the user as JSON, `null` when signed out.
+    /// `GET /api/auth/user`: the user as JSON, `null` when logged out.
     async fn user(
         State(state): State<AppState>,
         extensions: axum::http::Extensions,

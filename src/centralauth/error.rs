@@ -30,7 +30,7 @@ pub enum CentralAuthError {
 }
 
 /// Error codes that mean the session behind a token no longer exists, so
-/// the caller should treat the user as signed out rather than as a failure.
+/// the caller should treat the user as logged out rather than as a failure.
 const SESSION_GONE_CODES: &[&str] = &[
     "sessionMissing",
     "sessionExpired",

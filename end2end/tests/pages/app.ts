@@ -1,7 +1,8 @@
 import { expect, type BrowserContext, type Page } from "@playwright/test";
 
-export const APP_A = "http://127.0.0.1:3000";
-export const APP_B = "http://localhost:3002";
+import { APP_A } from "../../urls";
+
+export { APP_A, APP_B } from "../../urls";
 
 /** A page of the starter app (A or B): header, session panel, logout form. */
 export class AppPage {
@@ -15,7 +16,8 @@ export class AppPage {
   }
 
   async waitForHydration(): Promise<void> {
-    await expect(this.page.getByTestId("hydration-status")).toHaveText("interactive");
+    // Set by the wasm bundle once it has hydrated the page (src/app.rs).
+    await expect(this.page.locator("html")).toHaveAttribute("data-hydrated", "true");
   }
 
   get header() {
@@ -35,7 +37,7 @@ export class AppPage {
   }
 
   get logoutButton() {
-    return this.page.locator("form.logout-form").getByRole("button");
+    return this.page.getByRole("form", { name: "Log out" }).getByRole("button");
   }
 
   get logoutError() {

@@ -1,14 +1,11 @@
 import { createHash, randomUUID } from "node:crypto";
 import { expect, type APIRequestContext } from "@playwright/test";
 import { jwtDecrypt, type JWTPayload } from "jose";
-import { APP_A } from "./app";
+import { NPM_SIBLING, PROVIDER } from "../../urls";
 
-/**
- * A registered app origin where nothing listens: the sibling never serves a
- * page, it reads the code from the provider's redirect, as its callback would.
- */
-export const NPM_SIBLING = "http://127.0.0.1:3003";
-const PROVIDER = `${APP_A}/dev-centralauth`;
+// The sibling never serves a page at NPM_SIBLING: it reads the code from the
+// provider's redirect, as its callback would.
+export { NPM_SIBLING };
 const CLIENT_ID = "dev-organization";
 // The 32-byte development secret: `jose`, called as the library calls it,
 // accepts a raw key only at 16, 24 or 32 bytes (see src/centralauth/dev/jwe.rs).

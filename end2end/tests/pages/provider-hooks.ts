@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { expect, type APIRequestContext } from "@playwright/test";
-import { APP_A } from "./app";
+import { PROVIDER } from "../../urls";
 
-const HOOKS = `${APP_A}/dev-centralauth/_test`;
+const HOOKS = `${PROVIDER}/_test`;
 
 export type Call = {
   endpoint: "verify" | "userinfo" | "logout";

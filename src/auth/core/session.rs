@@ -55,8 +55,8 @@ pub struct UserLookup {
 }
 
 /// Asks CentralAuth who the session belongs to. A session CentralAuth calls
-/// gone is signed out here too; an unreachable CentralAuth is an error, not
-/// a sign-out.
+/// gone is logged out here too; an unreachable CentralAuth is an error, not
+/// a logout.
 pub async fn current_user(
     state: &AppState,
     headers: &HeaderMap,

@@ -1,0 +1,18 @@
+/**
+ * Every address the suite uses, in one place: the config starts the apps on
+ * them and the page objects visit them.
+ */
+
+/** App A: runs the embedded development CentralAuth (`BASE_URL` overrides). */
+export const APP_A = process.env.BASE_URL ?? "http://127.0.0.1:3000";
+/** A's provider, which app B and the NPM-library sibling use as CentralAuth. */
+export const PROVIDER = `${APP_A}/dev-centralauth`;
+/**
+ * App B, configured like a real deployment against A's provider. Another
+ * host name, not only another port: cookies ignore ports, so 127.0.0.1:3002
+ * would share A's cookie jar.
+ */
+export const APP_B = "http://localhost:3002";
+export const APP_B_ADDR = "127.0.0.1:3002";
+/** A registered origin where nothing listens: the NPM-library sibling's. */
+export const NPM_SIBLING = "http://127.0.0.1:3003";
