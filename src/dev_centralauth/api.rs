@@ -2,7 +2,10 @@
 //! and `/api/v1/logout`, with CentralAuth's Basic auth and error JSON, and
 //! the faults and call log the test hooks drive.
 
-use std::{collections::HashMap, time::Duration};
+use std::{
+    collections::HashMap,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
 
 use axum::{
     body::Bytes,
@@ -11,9 +14,10 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
+use sha2::{Digest, Sha256};
 use url::Url;
 
-use super::{fingerprint, CallRecord, DevProvider, Endpoint};
+use super::{fingerprint, CallRecord, DevProvider, Endpoint, Session};
 
 /// CentralAuth's error JSON.
 pub(super) fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -271,4 +275,39 @@ pub(super) async fn logout(
             )
         }
     }
+}
+
+impl DevProvider {
+    fn avatar_url(&self, email: &str) -> String {
+        let hash = hex(&Sha256::digest(email.trim().to_lowercase().as_bytes()));
+        format!("{}/avatar/{hash}.svg", self.inner.config.public_base)
+    }
+
+    /// The user as userinfo and the ID token show it.
+    pub(super) fn user_json(&self, s: &Session) -> serde_json::Value {
+        let created = rfc3339(UNIX_EPOCH + Duration::from_millis(s.created));
+        let id = hex(&Sha256::digest(s.email.to_lowercase().as_bytes()))[..24].to_string();
+        serde_json::json!({
+            "id": format!("dev-{id}"),
+            "email": s.email,
+            "gravatar": self.avatar_url(&s.email),
+            "verified": true,
+            "blocked": false,
+            "organizationId": self.inner.config.organization_id,
+            "created": created,
+            "updated": created,
+            "lastLogin": created,
+            "affirmationDate": created,
+        })
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn rfc3339(t: SystemTime) -> String {
+    cookie::time::OffsetDateTime::from(t)
+        .format(&cookie::time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }

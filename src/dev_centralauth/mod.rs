@@ -17,10 +17,13 @@ mod html;
 mod jwe;
 mod persist;
 mod store;
+#[cfg(test)]
+mod tests;
+mod tokens;
 
 use std::{
     path::PathBuf,
-    sync::{Arc, Mutex, MutexGuard, Weak},
+    sync::{Arc, Mutex, MutexGuard},
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
@@ -30,15 +33,13 @@ use axum::{
     Router,
 };
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD as B64, Engine};
-use cookie::{Cookie, SameSite};
-use hmac::{Hmac, Mac};
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use url::Url;
 
 pub use browser::validate_email;
 pub use jwe::{JweError, Sealer};
+pub use tokens::{Claims, IssuedTokens};
 
 pub use crate::config::{default_state_file, DEFAULT_MAX_SESSIONS};
 use store::Store;
@@ -186,33 +187,13 @@ fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
-/// What a token says, in the shape CentralAuth's NPM library reads:
-/// `{ sessionId, user? }`, plus the standard `iat` and `exp` that `jose`
-/// checks.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Claims {
-    #[serde(rename = "sessionId")]
-    pub session_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<serde_json::Value>,
-    pub iat: u64,
-    pub exp: u64,
-}
-
-pub struct IssuedTokens {
-    pub access_token: String,
-    pub id_token: String,
-    pub expires_in: u64,
-    pub expires_at: SystemTime,
-}
-
 impl DevProvider {
     pub fn new(config: DevProviderConfig) -> Self {
         let mut store = Store::new(config.max_sessions);
         let restored = config
             .state_file
             .as_deref()
-            .and_then(|path| restore(path, &mut store));
+            .and_then(|path| persist::restore(path, &mut store));
         let (cookie_key, token_salt) = restored.unwrap_or_else(|| {
             let mut key = [0u8; 32];
             let mut salt = vec![0u8; 16];
@@ -245,7 +226,7 @@ impl DevProvider {
         if let Some(signal) = signal {
             // Save at once, so keys exist on disk before the first token.
             signal.notify();
-            spawn_writer(Arc::downgrade(&inner), signal);
+            persist::spawn_writer(Arc::downgrade(&inner), signal);
         }
         Self { inner }
     }
@@ -398,318 +379,5 @@ impl DevProvider {
             .iter()
             .position(|c| Sha256::digest(c.basic.as_bytes()) == got)
             .map(ClientIndex)
-    }
-
-    fn avatar_url(&self, email: &str) -> String {
-        let hash = hex(&Sha256::digest(email.trim().to_lowercase().as_bytes()));
-        format!("{}/avatar/{hash}.svg", self.inner.config.public_base)
-    }
-
-    /// The user as userinfo and the ID token show it.
-    fn user_json(&self, s: &Session) -> serde_json::Value {
-        let created = rfc3339(UNIX_EPOCH + Duration::from_millis(s.created));
-        let id = hex(&Sha256::digest(s.email.to_lowercase().as_bytes()))[..24].to_string();
-        serde_json::json!({
-            "id": format!("dev-{id}"),
-            "email": s.email,
-            "gravatar": self.avatar_url(&s.email),
-            "verified": true,
-            "blocked": false,
-            "organizationId": self.inner.config.organization_id,
-            "created": created,
-            "updated": created,
-            "lastLogin": created,
-            "affirmationDate": created,
-        })
-    }
-
-    /// An access token and an ID token for the session, sealed as JWE; they
-    /// never outlive it.
-    fn issue_tokens(&self, session: &Session, client: ClientIndex) -> IssuedTokens {
-        let now = now_ms();
-        let ttl = self.inner.config.token_ttl.as_millis() as u64;
-        let (iat, exp) = (now / 1000, (now + ttl).min(session.expires) / 1000);
-        let seal = |user: Option<serde_json::Value>| {
-            let claims = Claims {
-                session_id: session.id.clone(),
-                user,
-                iat,
-                exp,
-            };
-            self.inner.clients[client.0]
-                .sealer
-                .seal(&serde_json::to_vec(&claims).expect("claims serialise"))
-        };
-        IssuedTokens {
-            access_token: seal(None),
-            id_token: seal(Some(self.user_json(session))),
-            expires_in: exp.saturating_sub(iat),
-            expires_at: UNIX_EPOCH + Duration::from_secs(exp),
-        }
-    }
-
-    /// What one of our tokens says, sealed for any accepted secret; `None`
-    /// for anything else. A foreign header is refused before any crypto.
-    fn claims(&self, token: &str) -> Option<Claims> {
-        let plain = self
-            .inner
-            .clients
-            .iter()
-            .find_map(|c| c.sealer.open(token).ok())?;
-        serde_json::from_slice(&plain).ok()
-    }
-
-    /// The live session behind a token, or the CentralAuth code saying why not.
-    fn session_for_token(&self, token: &str) -> Result<Session, &'static str> {
-        let claims = self.claims(token).ok_or("tokenInvalid")?;
-        let now = now_ms();
-        if claims.exp.saturating_mul(1000) <= now {
-            return Err("sessionExpired");
-        }
-        self.store()
-            .live_session(&claims.session_id, now)
-            .cloned()
-            .ok_or("sessionInactive")
-    }
-
-    /// The provider's browser cookie names the session and carries a MAC
-    /// under a key only the provider has: the session id alone (which every
-    /// token reveals to apps that decrypt it) is not enough to forge one.
-    fn cookie_value(&self, session_id: &str) -> String {
-        format!(
-            "{session_id}.{}",
-            B64.encode(self.cookie_mac(session_id).finalize().into_bytes())
-        )
-    }
-
-    fn cookie_mac(&self, session_id: &str) -> Hmac<Sha256> {
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(&self.inner.cookie_key).expect("any key length");
-        mac.update(session_id.as_bytes());
-        mac
-    }
-
-    fn browser_session(&self, headers: &HeaderMap) -> Option<Session> {
-        let value = read_cookie(headers, SESSION_COOKIE)?;
-        let (id, sig) = value.rsplit_once('.')?;
-        let sig = B64.decode(sig).ok()?;
-        self.cookie_mac(id).verify_slice(&sig).ok()?;
-        self.store().live_session(id, now_ms()).cloned()
-    }
-
-    fn session_cookie(&self, session: &Session) -> String {
-        let secure = self.inner.config.public_base.starts_with("https://");
-        let max_age = session.expires.saturating_sub(now_ms()) / 1000;
-        Cookie::build((SESSION_COOKIE, self.cookie_value(&session.id)))
-            .path(self.inner.config.cookie_path())
-            .http_only(true)
-            .same_site(SameSite::Lax)
-            .secure(secure)
-            .max_age(cookie::time::Duration::seconds(max_age as i64))
-            .build()
-            .to_string()
-    }
-}
-
-/// Loads the state file into the store; the keys it held, if any.
-fn restore(path: &std::path::Path, store: &mut Store) -> Option<([u8; 32], Vec<u8>)> {
-    let shown = path.display();
-    match persist::load(path) {
-        persist::Loaded::Fresh => {
-            tracing::info!("development CentralAuth: keeping its sessions in {shown}");
-            None
-        }
-        persist::Loaded::Unreadable { why, moved_to } => {
-            tracing::warn!(
-                "development CentralAuth: the state file {shown} is unusable ({why}); kept as {}; starting with no sessions",
-                moved_to.display()
-            );
-            None
-        }
-        persist::Loaded::Restored(snapshot) => {
-            let key = B64
-                .decode(&snapshot.cookie_key)
-                .ok()
-                .and_then(|k| <[u8; 32]>::try_from(k).ok());
-            let salt = B64
-                .decode(&snapshot.token_salt)
-                .ok()
-                .filter(|s| s.len() >= 8);
-            let (Some(key), Some(salt)) = (key, salt) else {
-                tracing::warn!("development CentralAuth: the keys in {shown} are malformed; starting with no sessions");
-                return None;
-            };
-            store.restore(snapshot.durable, now_ms());
-            tracing::info!(
-                "development CentralAuth: {} sessions restored from {shown}",
-                store.counts().0
-            );
-            Some((key, salt))
-        }
-    }
-}
-
-/// Saves shortly after each change, on a thread of its own so no request
-/// waits for the disk. Ends when the provider is dropped.
-fn spawn_writer(inner: Weak<Inner>, signal: Arc<persist::Signal>) {
-    let spawned = std::thread::Builder::new()
-        .name("dev-centralauth-state".into())
-        .spawn(move || {
-            let mut last_error: Option<String> = None;
-            loop {
-                let changed = signal.wait(Duration::from_secs(1));
-                let Some(inner) = inner.upgrade() else { return };
-                if changed {
-                    let provider = DevProvider { inner };
-                    match provider.save_now() {
-                        Ok(()) => last_error = None,
-                        Err(e) => {
-                            let e = e.to_string();
-                            // Once per distinct failure, not once per sign-in.
-                            if last_error.as_ref() != Some(&e) {
-                                tracing::warn!(
-                                    "development CentralAuth: cannot save its state to {}: {e}",
-                                    provider
-                                        .config()
-                                        .state_file
-                                        .as_deref()
-                                        .unwrap_or(std::path::Path::new(""))
-                                        .display()
-                                );
-                                last_error = Some(e);
-                            }
-                        }
-                    }
-                    drop(provider);
-                    std::thread::sleep(persist::WRITE_INTERVAL);
-                }
-            }
-        });
-    if let Err(e) = spawned {
-        tracing::warn!(
-            "development CentralAuth: no state writer ({e}); sessions live in memory only"
-        );
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| Cookie::parse(pair.trim().to_string()).ok())
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_string())
-}
-
-fn rfc3339(t: SystemTime) -> String {
-    cookie::time::OffsetDateTime::from(t)
-        .format(&cookie::time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn provider() -> DevProvider {
-        DevProvider::new(DevProviderConfig::local(
-            "http://127.0.0.1:3000/dev-centralauth",
-            vec!["http://127.0.0.1:3000".into()],
-        ))
-    }
-
-    #[test]
-    fn cookie_path_follows_the_mount() {
-        let mut c = DevProviderConfig::local("http://127.0.0.1:3000/dev-centralauth", vec![]);
-        assert_eq!(c.cookie_path(), "/dev-centralauth");
-        assert_eq!(c.origin(), "http://127.0.0.1:3000");
-        c.public_base = "http://127.0.0.1:3100".into();
-        assert_eq!(c.cookie_path(), "/");
-    }
-
-    #[test]
-    fn tokens_round_trip_and_name_their_session() {
-        let p = provider();
-        let session = p.change(|s, now| s.create_session("ada@example.com", now));
-        let tokens = p.issue_tokens(&session, ClientIndex(0));
-        let access = p.claims(&tokens.access_token).unwrap();
-        assert_eq!(access.session_id, session.id);
-        assert!(access.user.is_none());
-        assert!(access.exp > access.iat);
-        let id = p.claims(&tokens.id_token).unwrap();
-        assert_eq!(id.user.unwrap()["email"], "ada@example.com");
-        assert_eq!(p.session_for_token(&tokens.access_token).unwrap(), session);
-    }
-
-    #[test]
-    fn ending_a_session_ends_every_token_of_it() {
-        let p = provider();
-        let session = p.change(|s, now| s.create_session("ada@example.com", now));
-        let (first, second) = (
-            p.issue_tokens(&session, ClientIndex(0)),
-            p.issue_tokens(&session, ClientIndex(0)),
-        );
-        p.change(|s, _| s.end_session(&session.id));
-        for t in [&first.access_token, &first.id_token, &second.access_token] {
-            assert_eq!(p.session_for_token(t), Err("sessionInactive"));
-        }
-        assert_eq!(p.session_for_token("dev_at_opaque"), Err("tokenInvalid"));
-    }
-
-    #[test]
-    fn both_development_secrets_are_accepted_each_with_its_own_sealing() {
-        let p = provider();
-        let basic = |secret: &str| {
-            let mut h = HeaderMap::new();
-            h.insert(
-                header::AUTHORIZATION,
-                basic_auth_value(DEV_ORGANIZATION_ID, secret)
-                    .parse()
-                    .unwrap(),
-            );
-            p.client(&h)
-        };
-        let session = p.change(|s, now| s.create_session("ada@example.com", now));
-        for (secret, alg) in [(DEV_SECRET, "A256KW"), (DEV_SECRET_V1, jwe::PBES2_ALG)] {
-            let client = basic(secret).expect("accepted");
-            assert_eq!(p.inner.clients[client.0].sealer.alg(), alg);
-            let tokens = p.issue_tokens(&session, client);
-            assert_eq!(p.session_for_token(&tokens.access_token).unwrap(), session);
-        }
-        assert!(basic("dev-secret-not-for-production-v3").is_none());
-        assert!(basic("").is_none());
-    }
-
-    #[test]
-    fn tokens_never_outlive_their_session() {
-        let p = provider();
-        let mut session = p.change(|s, now| s.create_session("ada@example.com", now));
-        session.expires = now_ms() + 60_000;
-        let tokens = p.issue_tokens(&session, ClientIndex(0));
-        assert!(tokens.expires_in <= 60, "{}", tokens.expires_in);
-    }
-
-    #[test]
-    fn the_browser_cookie_needs_the_providers_mac() {
-        let p = provider();
-        let session = p.change(|s, now| s.create_session("ada@example.com", now));
-        let with = |value: &str| {
-            let mut h = HeaderMap::new();
-            h.insert(
-                header::COOKIE,
-                format!("{SESSION_COOKIE}={value}").parse().unwrap(),
-            );
-            p.browser_session(&h)
-        };
-        assert_eq!(with(&p.cookie_value(&session.id)), Some(session.clone()));
-        // The bare id, as a token reveals it, or another provider's MAC: no.
-        assert_eq!(with(&session.id), None);
-        assert_eq!(with(&provider().cookie_value(&session.id)), None);
     }
 }

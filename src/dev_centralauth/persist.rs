@@ -17,7 +17,15 @@ use std::{
 
 use serde::{Deserialize, Serialize};
 
-use super::store::Durable;
+use std::sync::{Arc, Weak};
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD as B64, Engine};
+
+use super::{
+    now_ms,
+    store::{Durable, Store},
+    DevProvider, Inner,
+};
 
 /// Bumped when the file's shape changes; another format is not read.
 pub const FORMAT: u32 = 1;
@@ -122,6 +130,87 @@ impl Signal {
             .wait_timeout_while(guard, timeout, |dirty| !*dirty)
             .unwrap_or_else(|e| e.into_inner());
         std::mem::take(&mut *dirty)
+    }
+}
+
+/// Loads the state file into the store; the keys it held, if any.
+pub(super) fn restore(path: &std::path::Path, store: &mut Store) -> Option<([u8; 32], Vec<u8>)> {
+    let shown = path.display();
+    match load(path) {
+        Loaded::Fresh => {
+            tracing::info!("development CentralAuth: keeping its sessions in {shown}");
+            None
+        }
+        Loaded::Unreadable { why, moved_to } => {
+            tracing::warn!(
+                "development CentralAuth: the state file {shown} is unusable ({why}); kept as {}; starting with no sessions",
+                moved_to.display()
+            );
+            None
+        }
+        Loaded::Restored(snapshot) => {
+            let key = B64
+                .decode(&snapshot.cookie_key)
+                .ok()
+                .and_then(|k| <[u8; 32]>::try_from(k).ok());
+            let salt = B64
+                .decode(&snapshot.token_salt)
+                .ok()
+                .filter(|s| s.len() >= 8);
+            let (Some(key), Some(salt)) = (key, salt) else {
+                tracing::warn!("development CentralAuth: the keys in {shown} are malformed; starting with no sessions");
+                return None;
+            };
+            store.restore(snapshot.durable, now_ms());
+            tracing::info!(
+                "development CentralAuth: {} sessions restored from {shown}",
+                store.counts().0
+            );
+            Some((key, salt))
+        }
+    }
+}
+
+/// Saves shortly after each change, on a thread of its own so no request
+/// waits for the disk. Ends when the provider is dropped.
+pub(super) fn spawn_writer(inner: Weak<Inner>, signal: Arc<Signal>) {
+    let spawned = std::thread::Builder::new()
+        .name("dev-centralauth-state".into())
+        .spawn(move || {
+            let mut last_error: Option<String> = None;
+            loop {
+                let changed = signal.wait(Duration::from_secs(1));
+                let Some(inner) = inner.upgrade() else { return };
+                if changed {
+                    let provider = DevProvider { inner };
+                    match provider.save_now() {
+                        Ok(()) => last_error = None,
+                        Err(e) => {
+                            let e = e.to_string();
+                            // Once per distinct failure, not once per sign-in.
+                            if last_error.as_ref() != Some(&e) {
+                                tracing::warn!(
+                                    "development CentralAuth: cannot save its state to {}: {e}",
+                                    provider
+                                        .config()
+                                        .state_file
+                                        .as_deref()
+                                        .unwrap_or(std::path::Path::new(""))
+                                        .display()
+                                );
+                                last_error = Some(e);
+                            }
+                        }
+                    }
+                    drop(provider);
+                    std::thread::sleep(WRITE_INTERVAL);
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(
+            "development CentralAuth: no state writer ({e}); sessions live in memory only"
+        );
     }
 }
 
