@@ -1,6 +1,8 @@
 //! Shared by the integration tests; each test crate uses part of it.
 #![allow(dead_code)]
 
+pub mod recorder;
+
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
