@@ -1,6 +1,7 @@
 //! Shared by the integration tests; each test crate uses part of it.
 #![allow(dead_code)]
 
+pub mod processes;
 pub mod recorder;
 
 use std::{
