@@ -1,5 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 import * as path from "node:path";
+import { chromiumLaunch } from "./chromium";
 import { APP_A, APP_B, APP_B_ADDR, NPM_SIBLING } from "./urls";
 
 /**
@@ -37,16 +38,6 @@ function appServer(addr: string, env: Record<string, string>) {
   };
 }
 
-const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 export default defineConfig({
   testDir: "./tests",
@@ -70,8 +61,7 @@ export default defineConfig({
       use: {
         ...devices["Desktop Chrome"],
         launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-          args: chromiumArgs,
+          ...chromiumLaunch,
         },
       },
     },

@@ -257,24 +257,6 @@ test.describe("logout", () => {
     await a.expectSignedOut();
     expect(await hooks.calls("logout")).toHaveLength(1);
   });
-
-  test("after logout, Back shows no signed-in content", async ({ page }) => {
-    const a = new AppPage(page);
-    const email = uniqueEmail("back");
-    await a.goto("/");
-    await a.signIn(email);
-    await a.goto("/account");
-    await expect(page.getByTestId("account-email")).toHaveText(email);
-    await a.waitForHydration();
-    await a.logOut({ everywhere: false });
-    await expect(page).toHaveURL(`${APP_A}/`);
-    await a.expectSignedOut();
-
-    await page.goBack();
-    await expect(page).toHaveURL(`${APP_A}/account`);
-    await expect(page.getByTestId("logged-out")).toBeVisible();
-    await expect(page.getByText(email)).toHaveCount(0);
-  });
 });
 
 test("logout without a session succeeds without calling CentralAuth", async ({ browser }: { browser: Browser }) => {
