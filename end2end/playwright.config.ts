@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { chromiumLaunch } from "./chromium";
 import { APP_A, APP_B, APP_B_ADDR, NPM_SIBLING } from "./urls";
@@ -17,11 +18,15 @@ const external = process.env.E2E_EXTERNAL_APP === "1";
 // own `cargo leptos watch` on port 3000 uses; scripts/test.sh starts it empty.
 export const PROVIDER_STATE = path.join(root, "target", "e2e", "dev-centralauth-state.json");
 
+const serverDir = path.join(root, "target", "e2e");
+fs.mkdirSync(serverDir, { recursive: true });
+
 /** The release server on `addr`, with the settings every instance shares. */
 function appServer(addr: string, env: Record<string, string>) {
   return {
     command: serverBin,
-    cwd: root,
+    // Not the checkout: a developer's .env there must not reach the test servers.
+    cwd: serverDir,
     url: `http://${addr}/`,
     reuseExistingServer: false,
     timeout: 60_000,

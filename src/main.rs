@@ -1,7 +1,9 @@
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     centralauth_starter::server::init_tracing();
-    let config = match centralauth_starter::config::Config::from_env() {
+    let config = match centralauth_starter::config::load_dotenv()
+        .and_then(|_| centralauth_starter::config::Config::from_env())
+    {
         Ok(config) => config,
         Err(err) => {
             // Printed plainly as well, so the reason is visible whatever RUST_LOG says.

@@ -30,6 +30,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), String> {
+    centralauth_starter::config::load_dotenv().map_err(|e| e.to_string())?;
     let var = |name: &str| std::env::var(name).ok();
     for name in [
         "DEV_CENTRALAUTH_ADDR",

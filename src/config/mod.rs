@@ -59,6 +59,8 @@ pub enum ConfigError {
     DevProviderNotBuilt,
     #[error("Leptos configuration: {0}")]
     Leptos(String),
+    #[error("{0}")]
+    DotEnv(String),
 }
 
 /// Where CentralAuth lives for this process.
@@ -107,6 +109,32 @@ pub struct Config {
     /// Peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
     pub dev: DevProviderSettings,
+}
+
+/// Loads `.env` from the working directory, if there is one, into the
+/// process environment. Variables already set win. A malformed line stops
+/// start-up with its number; its text is not shown (it may hold a secret).
+pub fn load_dotenv() -> Result<Option<std::path::PathBuf>, ConfigError> {
+    let path = std::path::PathBuf::from(".env");
+    match dotenvy::from_path(&path) {
+        Ok(()) => Ok(Some(path)),
+        Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(dotenvy::Error::LineParse(line, at)) => {
+            let number = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|text| {
+                    text.find(&line)
+                        .map(|at| text[..at].matches('\n').count() + 1)
+                })
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "?".into());
+            Err(ConfigError::DotEnv(format!(
+                ".env line {number} is malformed (at character {at}): write NAME=value"
+            )))
+        }
+        Err(dotenvy::Error::Io(e)) => Err(ConfigError::DotEnv(format!(".env cannot be read: {e}"))),
+        Err(_) => Err(ConfigError::DotEnv(".env could not be read".into())),
+    }
 }
 
 impl Config {

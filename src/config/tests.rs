@@ -372,3 +372,18 @@ fn allowed_return_origins_always_include_our_own() {
     );
     assert!(c.secure_cookies());
 }
+
+#[test]
+fn the_env_example_lists_every_variable_commented_out() {
+    let example = include_str!("../../.env.example");
+    for var in VARIABLES {
+        assert!(
+            example.contains(&format!("# {var}=")),
+            "{var} is missing from .env.example"
+        );
+    }
+    // Nothing is set by copying it: a variable set but empty stops start-up.
+    assert!(example
+        .lines()
+        .all(|l| l.trim().is_empty() || l.starts_with('#')));
+}

@@ -90,7 +90,8 @@ pub fn app(port: u16, state: &Path) -> Server {
     let state = state.to_path_buf();
     Server::start(format!("http://127.0.0.1:{port}"), move || {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_centralauth-starter"));
-        cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        // Not the checkout: a developer's .env there must not change the test.
+        cmd.current_dir(std::env::temp_dir())
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
