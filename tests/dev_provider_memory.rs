@@ -34,21 +34,10 @@ async fn cycle(api: &Api, http: &reqwest::Client, i: usize) {
         .send()
         .await
         .unwrap();
-    let back = url::Url::parse(&location(&res)).unwrap();
-    let code = back.query_pairs().find(|(k, _)| k == "code").unwrap().1;
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("code", &code)
-        .append_pair("redirect_uri", &format!("{APP}/api/auth/callback"))
-        .append_pair("code_verifier", &verifier)
-        .finish();
-    let res = api
-        .post("/api/v1/verify", body, "application/x-www-form-urlencoded")
-        .await;
-    let v: serde_json::Value = res.json().await.unwrap();
-    let token = v["access_token"].as_str().unwrap();
-    assert!(api.userinfo(token).await.is_ok());
+    let token = redeem(api, &location(&res), &verifier).await;
+    assert!(api.userinfo(&token).await.is_ok());
     if i.is_multiple_of(2) {
-        assert_eq!(api.logout(token).await, 200);
+        assert_eq!(api.logout(&token).await, 200);
     }
 }
 

@@ -214,7 +214,13 @@ pub mod server {
     pub use crate::auth::core::logout::{
         clear_all, logout, parse_flag, Door, LogoutReply, LEGACY_SERVER_FN_PATH,
     };
-    use crate::server::AppState;
+    use crate::{
+        auth::{
+            core::Outcome,
+            routes::{finish, redirect, to_path},
+        },
+        server::AppState,
+    };
 
     impl LogoutReply {
         /// The server function's door: status, headers and cookies onto
@@ -252,17 +258,7 @@ pub mod server {
                 _ => Body::empty().into_response(),
             };
             *res.status_mut() = self.status;
-            let h = res.headers_mut();
-            if let Some(v) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
-                h.insert(header::LOCATION, v);
-            }
-            for c in self.set_cookies {
-                if let Ok(v) = HeaderValue::from_str(&c) {
-                    h.append(header::SET_COOKIE, v);
-                }
-            }
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            res
+            finish(res, self.location.as_deref(), self.set_cookies)
         }
     }
 
@@ -300,24 +296,14 @@ pub mod server {
 
     /// `GET /api/auth/logout` changes nothing: it leads to the page with the form.
     async fn logout_page(Query(q): Query<HashMap<String, String>>) -> Response {
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        if let Some(r) = q.get("return_to").filter(|r| !r.is_empty()) {
-            query.append_pair("return_to", r);
-        }
-        let query = query.finish();
-        let location = if query.is_empty() {
-            "/logout".to_string()
-        } else {
-            format!("/logout?{query}")
-        };
-        (
+        let return_to = q.get("return_to").map(String::as_str).unwrap_or("");
+        redirect(
             StatusCode::SEE_OTHER,
-            [
-                (header::LOCATION, location),
-                (header::CACHE_CONTROL, "no-store".to_string()),
-            ],
+            Outcome {
+                location: to_path("/logout", &[("return_to", return_to)]),
+                set_cookies: vec![],
+            },
         )
-            .into_response()
     }
 
     /// The server function under its first path, `/api/auth/signout`.

@@ -28,12 +28,25 @@ pub(crate) fn param<'a>(q: &'a HashMap<String, String>, key: &str) -> Option<&'a
 
 /// A redirect with its cookies, never cached.
 pub fn redirect(status: StatusCode, outcome: Outcome) -> Response {
-    let mut res = status.into_response();
+    finish(
+        status.into_response(),
+        Some(&outcome.location),
+        outcome.set_cookies,
+    )
+}
+
+/// Adds `Location` (if any), the cookies and `no-store` to a response:
+/// every auth answer carries them the same way.
+pub fn finish(
+    mut res: Response,
+    location: Option<&str>,
+    set_cookies: impl IntoIterator<Item = String>,
+) -> Response {
     let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&outcome.location) {
+    if let Some(v) = location.and_then(|l| HeaderValue::from_str(l).ok()) {
         h.insert(header::LOCATION, v);
     }
-    for c in outcome.set_cookies {
+    for c in set_cookies {
         if let Ok(v) = HeaderValue::from_str(&c) {
             h.append(header::SET_COOKIE, v);
         }

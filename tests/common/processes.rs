@@ -298,7 +298,13 @@ pub async fn provider_sign_in(b: &mut Browser, api: &Api, email: &str) -> (Strin
     let (back, form_shown) = b
         .through_provider(&authorize_url(&api.base, &verifier), email)
         .await;
-    let back = url::Url::parse(&back).unwrap();
+    (redeem(api, &back, &verifier).await, form_shown)
+}
+
+/// The app's side of a callback: the code from the provider's redirect
+/// (`back`) traded for an access token, as `APP` would.
+pub async fn redeem(api: &Api, back: &str, verifier: &str) -> String {
+    let back = url::Url::parse(back).unwrap();
     let code = back
         .query_pairs()
         .find(|(k, _)| k == "code")
@@ -308,12 +314,12 @@ pub async fn provider_sign_in(b: &mut Browser, api: &Api, email: &str) -> (Strin
     let body = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("code", &code)
         .append_pair("redirect_uri", &format!("{APP}/api/auth/callback"))
-        .append_pair("code_verifier", &verifier)
+        .append_pair("code_verifier", verifier)
         .finish();
     let res = api
         .post("/api/v1/verify", body, "application/x-www-form-urlencoded")
         .await;
     assert_eq!(res.status(), 200);
     let v: serde_json::Value = res.json().await.unwrap();
-    (v["access_token"].as_str().unwrap().to_string(), form_shown)
+    v["access_token"].as_str().unwrap().to_string()
 }

@@ -136,12 +136,13 @@ pub async fn logout(
 
 /// `/logout?failed=everywhere&return_to=…`
 fn failed_page(return_to: Option<&str>) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    query.append_pair("failed", "everywhere");
-    if let Some(r) = return_to.filter(|r| !r.is_empty()) {
-        query.append_pair("return_to", r);
-    }
-    format!("/logout?{}", query.finish())
+    crate::auth::routes::to_path(
+        "/logout",
+        &[
+            ("failed", "everywhere"),
+            ("return_to", return_to.unwrap_or("")),
+        ],
+    )
 }
 
 /// Reads a form flag the way browsers and people send it.
