@@ -6,6 +6,9 @@
 //! in a real deployment), the provider, and the floor (this binary again,
 //! `--serve-floor`). The load generator runs on one thread.
 
+#[path = "../tests/app/mod.rs"]
+mod app;
+
 use std::{process::Command, sync::Arc, time::Duration};
 
 use base64::{engine::general_purpose::STANDARD, Engine as _};
@@ -42,7 +45,7 @@ fn main() {
 async fn run() -> bool {
     let root = root();
     let release = root.join("target/release");
-    for bin in ["centralauth-starter", "dev-centralauth"] {
+    for bin in [crate::app::APP_NAME, "dev-centralauth"] {
         assert!(
             release.join(bin).exists(),
             "target/release/{bin} is missing: run scripts/bench.sh"
@@ -59,7 +62,7 @@ async fn run() -> bool {
             .env("RUST_LOG", "error"),
     );
     let app_child = spawn(
-        Command::new(release.join("centralauth-starter"))
+        Command::new(release.join(crate::app::APP_NAME))
             .current_dir(&root)
             .env("LEPTOS_SITE_ADDR", APP)
             .env("LEPTOS_SITE_ROOT", root.join("target/site"))

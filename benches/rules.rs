@@ -1,8 +1,11 @@
 //! Micro-benchmarks of the pure rules on the sign-in and sign-out paths.
 
+#[path = "../tests/app/mod.rs"]
+mod app;
+
 use std::hint::black_box;
 
-use centralauth_starter::auth::rules::{cookies, return_url::safe_return_url, state};
+use crate::app::auth::rules::{cookies, return_url::safe_return_url, state};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn rules(c: &mut Criterion) {

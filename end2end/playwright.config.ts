@@ -2,6 +2,7 @@ import { defineConfig, devices } from "@playwright/test";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { chromiumLaunch } from "./chromium";
+import { PACKAGE_NAME, ROOT } from "./project";
 import { APP_A, APP_B, APP_B_ADDR, NPM_SIBLING } from "./urls";
 
 /**
@@ -10,15 +11,13 @@ import { APP_A, APP_B, APP_B_ADDR, NPM_SIBLING } from "./urls";
  * served by cargo-leptos, so only the wait in global-setup applies
  * (E2E_EXTERNAL_APP=1, set by `npm run test:cargo-leptos`).
  */
-const root = path.resolve(__dirname, "..");
-const serverBin =
-  process.env.E2E_SERVER_BIN ?? path.join(root, "target", "release", "centralauth-starter");
+const serverBin = process.env.E2E_SERVER_BIN ?? path.join(ROOT, "target", "release", PACKAGE_NAME);
 const external = process.env.E2E_EXTERNAL_APP === "1";
 // A's provider keeps its sessions here, apart from the file a developer's
 // own `cargo leptos watch` on port 3000 uses; scripts/test.sh starts it empty.
-export const PROVIDER_STATE = path.join(root, "target", "e2e", "dev-centralauth-state.json");
+export const PROVIDER_STATE = path.join(ROOT, "target", "e2e", "dev-centralauth-state.json");
 
-const serverDir = path.join(root, "target", "e2e");
+const serverDir = path.join(ROOT, "target", "e2e");
 fs.mkdirSync(serverDir, { recursive: true });
 
 /** The release server on `addr`, with the settings every instance shares. */
@@ -33,7 +32,7 @@ function appServer(addr: string, env: Record<string, string>) {
     stdout: "pipe" as const,
     stderr: "pipe" as const,
     env: {
-      LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
+      LEPTOS_SITE_ROOT: path.join(ROOT, "target", "site"),
       LEPTOS_SITE_ADDR: addr,
       LEPTOS_ENV: "PROD",
       RUST_LOG: process.env.RUST_LOG ?? "info",

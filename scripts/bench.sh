@@ -10,7 +10,7 @@ cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH"
 # `cargo bench` builds the server and provider binaries with the release
 # optimisations too; the output name is what cargo-leptos would bake in.
-export LEPTOS_OUTPUT_NAME=centralauth-starter
+export LEPTOS_OUTPUT_NAME="$(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
 echo "== load benchmark (builds the release binaries first)"
 # It exits non-zero when a target is missed; the micro-benchmarks run anyway.
 load_status=0

@@ -8,6 +8,9 @@ cd "$ROOT"
 "$ROOT/scripts/setup.sh" test
 export PATH="$HOME/.cargo/bin:$PATH"
 
+# The package name (first `name =` in Cargo.toml): generated projects carry their own.
+APP_NAME="$(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
+
 step() { printf '\n== %s\n' "$*"; }
 
 # A clean run writes about 7 GB to target/; a full disk shows up only as a
@@ -29,6 +32,11 @@ cargo clippy --locked --lib --no-default-features --features hydrate --target wa
 step "Rust tests (ssr)"
 cargo test --locked --features ssr 2>&1 | tee target/rust-tests.log
 
+if [ -f cargo-generate.toml ]; then
+  step "template: cargo leptos new under another name"
+  "$ROOT/scripts/template.sh"
+fi
+
 step "server built without the development provider (production option)"
 cargo clippy --locked --no-default-features --features ssr --lib --bins -- -D warnings
 cargo test --locked --no-default-features --features ssr --lib config:: 2>&1 | tee -a target/rust-tests.log
@@ -38,7 +46,7 @@ step "release build (cargo leptos build --release)"
 cargo leptos build --release --cargo-locked
 
 step "no server-only secret in the browser bundle"
-if grep -a -l -e "dev-secret-not-for-production" -e "centralauth-starter/state/v1" target/site/pkg/*; then
+if grep -a -l -e "dev-secret-not-for-production" -e "$APP_NAME/state/v1" target/site/pkg/*; then
   echo "test.sh: the files above hold server-only values; keep that code behind #[cfg(feature = \"ssr\")]" >&2
   exit 1
 fi

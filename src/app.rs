@@ -49,13 +49,13 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/centralauth-starter.css" />
+        <Stylesheet id="leptos" href=crate::STYLESHEET />
         <Link rel="icon" type_="image/x-icon" href="/favicon.ico" />
-        <Title text="CentralAuth starter" />
+        <Title text=crate::APP_NAME />
         <Router>
             <header class="site-header">
                 <A href="/" attr:class="brand">
-                    "CentralAuth starter"
+                    {crate::APP_NAME}
                 </A>
                 <DevProviderBadge />
                 <nav class="site-nav" aria-label="Account">
@@ -88,7 +88,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn HomePage() -> impl IntoView {
     view! {
-        <Title text="Home · CentralAuth starter" />
+        <Title text=format!("Home · {}", crate::APP_NAME) />
         <h1>"Sign in, and log out properly"</h1>
         <p class="lede">
             "A Leptos full-stack starter for CentralAuth: server-rendered pages, hydrated WebAssembly, and a logout that really ends the session."
@@ -150,7 +150,7 @@ fn NotFound() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Not found · CentralAuth starter" />
+        <Title text=format!("Not found · {}", crate::APP_NAME) />
         <section class="panel panel-notice" role="alert">
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address. It may have moved, or the link may be mistyped."</p>

@@ -48,6 +48,27 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// The app binary: `.env` and the variables read, then served until stopped.
+/// A configuration error stops start-up with exit code 2, naming the variable.
+pub async fn main() -> std::process::ExitCode {
+    init_tracing();
+    let config = match crate::config::load_dotenv().and_then(|_| Config::from_env()) {
+        Ok(config) => config,
+        Err(err) => {
+            // Printed plainly as well, so the reason is visible whatever RUST_LOG says.
+            eprintln!("configuration error: {err}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match run(config).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("server error: {err}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// `RUST_LOG` decides; without it, our own crate logs at info and noisy
 /// dependencies at warn.
 pub fn init_tracing() {

@@ -4,15 +4,16 @@
 
 use std::{collections::HashMap, time::Duration};
 
+use crate::app::{
+    auth::rules::state,
+    dev_centralauth::{DEV_ORGANIZATION_ID, DEV_SECRET},
+};
 use axum::{
     body::Body,
     http::{header, Method, Request, StatusCode},
 };
-use centralauth_starter::{
-    auth::rules::state,
-    dev_centralauth::{DEV_ORGANIZATION_ID, DEV_SECRET},
-};
 
+mod app;
 mod common;
 
 use common::{harness, APP};
@@ -277,7 +278,7 @@ async fn login_redirects_with_pkce_signed_state_and_a_validated_return_url() {
     assert!(verifier.len() >= 43);
     assert_eq!(
         q["code_challenge"],
-        centralauth_starter::centralauth::challenge_s256(verifier)
+        crate::app::centralauth::challenge_s256(verifier)
     );
 }
 

@@ -7,8 +7,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use centralauth_starter::centralauth::{CentralAuthError, Secret};
+use crate::app::centralauth::{CentralAuthError, Secret};
 
+mod app;
 mod common;
 
 use common::recorder::*;

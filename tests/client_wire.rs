@@ -4,10 +4,11 @@
 
 use std::{collections::HashMap, time::Duration};
 
+use crate::app::centralauth::{CentralAuthError, ClientContext, Secret};
 use axum::http::Method;
 use base64::{engine::general_purpose::STANDARD, Engine as _};
-use centralauth_starter::centralauth::{CentralAuthError, ClientContext, Secret};
 
+mod app;
 mod common;
 
 use common::{recorder::*, APP};

@@ -4,9 +4,10 @@
 //! sign-ins, and its call log cannot be replayed.
 #![cfg(feature = "ssr")]
 
-use centralauth_starter::dev_centralauth::fingerprint;
+use crate::app::dev_centralauth::fingerprint;
 use reqwest::{header, redirect::Policy, StatusCode};
 
+mod app;
 mod common;
 
 use common::processes::*;
@@ -208,7 +209,7 @@ async fn the_call_log_names_sessions_by_a_fingerprint_that_cannot_be_replayed() 
 #[test]
 fn the_server_refuses_to_start_the_dev_provider_on_a_public_origin() {
     let run = |vars: &[(&str, &str)]| {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_centralauth-starter"));
+        let mut cmd = std::process::Command::new(crate::app::BIN);
         // Not the checkout: a developer's .env there must not change the test.
         cmd.current_dir(std::env::temp_dir())
             .env_clear()

@@ -8,13 +8,14 @@ use std::{
     time::{Duration, Instant},
 };
 
-use base64::{engine::general_purpose::STANDARD, Engine as _};
-use centralauth_starter::centralauth::{
+use crate::app::centralauth::{
     challenge_s256, new_verifier, CentralAuthClient, CentralAuthError, ClientContext, Secret,
 };
-use centralauth_starter::dev_centralauth::{Fault, DEV_ORGANIZATION_ID, DEV_SECRET};
+use crate::app::dev_centralauth::{Fault, DEV_ORGANIZATION_ID, DEV_SECRET};
+use base64::{engine::general_purpose::STANDARD, Engine as _};
 use url::Url;
 
+mod app;
 mod common;
 
 use common::{recorder::*, start_provider, APP};

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use reqwest::redirect::Policy;
 
+mod app;
 mod common;
 
 use common::processes::*;

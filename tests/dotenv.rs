@@ -2,6 +2,8 @@
 //! variables win; a malformed line stops start-up without showing its text.
 #![cfg(feature = "ssr")]
 
+mod app;
+
 use std::{
     path::PathBuf,
     process::{Command, Output, Stdio},
@@ -17,7 +19,7 @@ fn dir_with_env(name: &str, contents: &str) -> PathBuf {
 }
 
 fn server(dir: &PathBuf, vars: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_centralauth-starter"));
+    let mut cmd = Command::new(crate::app::BIN);
     cmd.current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())

@@ -5,16 +5,17 @@
 
 use std::collections::HashMap;
 
-use axum::{
-    body::Body,
-    http::{header, Request, StatusCode},
-};
-use centralauth_starter::{
+use crate::app::{
     auth::{core::signin, rules::state},
     dev_centralauth::DEV_SECRET,
     server,
 };
+use axum::{
+    body::Body,
+    http::{header, Request, StatusCode},
+};
 
+mod app;
 mod common;
 
 use common::{harness, harness_at, LogCapture, APP};
@@ -214,16 +215,15 @@ async fn provider_text_cannot_forge_log_lines() {
         .await;
     }
     // A CentralAuth answer with a CRLF in its code, through the client.
-    h.provider
-        .add_fault(centralauth_starter::dev_centralauth::Fault {
-            endpoint: None,
-            delay_ms: 0,
-            status: Some(500),
-            error_code: Some("boom\r\nINFO forged".into()),
-            message: Some("m\r\nINFO forged".into()),
-            refuse_for_ms: None,
-            times: Some(1),
-        });
+    h.provider.add_fault(crate::app::dev_centralauth::Fault {
+        endpoint: None,
+        delay_ms: 0,
+        status: Some(500),
+        error_code: Some("boom\r\nINFO forged".into()),
+        message: Some("m\r\nINFO forged".into()),
+        refuse_for_ms: None,
+        times: Some(1),
+    });
     let (_, token) = h.provider.create_session("ada@example.com");
     h.send(form_post(
         "/api/auth/logout",

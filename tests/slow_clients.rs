@@ -3,10 +3,12 @@
 //! normal requests are served meanwhile.
 #![cfg(feature = "ssr")]
 
+mod app;
+
 use std::time::{Duration, Instant};
 
+use crate::app::{config::ServerLimits, listener::serve};
 use axum::{routing::get, Router};
-use centralauth_starter::{config::ServerLimits, listener::serve};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},

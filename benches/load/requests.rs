@@ -15,7 +15,7 @@ pub fn serve_floor() {
     use axum::{http::header, response::IntoResponse, routing::post, Router};
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
-        let cookies = centralauth_starter::auth::logout::server::clear_all(false);
+        let cookies = crate::app::auth::logout::server::clear_all(false);
         let app = Router::new().route(
             "/floor",
             post(move || {

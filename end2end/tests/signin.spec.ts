@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { APP_A, AppPage, ProviderLogin, cookie, uniqueEmail } from "./pages/app";
 import { ProviderHooks } from "./pages/provider-hooks";
+import { PACKAGE_NAME } from "../project";
 
 test.beforeEach(async ({ request }) => {
   await new ProviderHooks(request).reset();
@@ -9,7 +10,7 @@ test.beforeEach(async ({ request }) => {
 
 /** A state signed like app A does, with its development secret, at a chosen time. */
 function signedState(issuedUnix: number): string {
-  const key = createHmac("sha256", "dev-secret-not-for-production-v2").update("centralauth-starter/state/v1").digest();
+  const key = createHmac("sha256", "dev-secret-not-for-production-v2").update(`${PACKAGE_NAME}/state/v1`).digest();
   const payload = `v1.bm9uY2Vub25jZQ.${issuedUnix}`;
   return `${payload}.${createHmac("sha256", key).update(payload).digest("base64url")}`;
 }

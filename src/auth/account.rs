@@ -14,7 +14,7 @@ use super::{
 pub fn AccountPage() -> impl IntoView {
     let session = use_session();
     view! {
-        <Title text="Account · CentralAuth starter" />
+        <Title text=format!("Account · {}", crate::APP_NAME) />
         <Suspense fallback=|| view! { <p>"Loading your account…"</p> }>
             {session.view(move |result| match result {
                         Ok(Some(user)) => {

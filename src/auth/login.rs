@@ -134,7 +134,7 @@ pub fn SignInErrorPage() -> impl IntoView {
         login_href(if r.is_empty() { "/" } else { &r })
     };
     view! {
-        <Title text="Sign-in problem · CentralAuth starter" />
+        <Title text=format!("Sign-in problem · {}", crate::APP_NAME) />
         <section class="panel panel-error" role="alert">
             <h1>"Sign-in did not complete"</h1>
             <Suspense fallback=move || view! { <p data-testid="signin-error">{message(None)}</p> }>

@@ -177,7 +177,7 @@ pub fn LogoutPage() -> impl IntoView {
     let return_to = move || query.read().get("return_to").unwrap_or_default();
     let failed = move || query.read().get("failed").as_deref() == Some("everywhere");
     view! {
-        <Title text="Log out · CentralAuth starter" />
+        <Title text=format!("Log out · {}", crate::APP_NAME) />
         <Suspense fallback=|| view! { <p>"Checking your session…"</p> }>
             {session.view(move |result| match result {
                         Ok(Some(user)) => {

@@ -98,7 +98,7 @@ mod browser {
 
     use super::Session;
 
-    const CHANNEL: &str = "centralauth-starter-session";
+    const CHANNEL: &str = concat!(env!("CARGO_PKG_NAME"), "-session");
 
     pub fn listen(session: Session) {
         if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {

@@ -16,6 +16,7 @@ mod hooks;
 mod html;
 mod jwe;
 mod persist;
+pub mod standalone;
 mod store;
 #[cfg(test)]
 mod tests;

@@ -10,15 +10,15 @@ use std::{
     time::Duration,
 };
 
+use crate::app::{
+    config::Config,
+    dev_centralauth::{DevProvider, DevProviderConfig, Fault, DEV_ORGANIZATION_ID, DEV_SECRET},
+    server,
+};
 use axum::{
     body::Body,
     http::{header, HeaderMap, Request, StatusCode},
     Router,
-};
-use centralauth_starter::{
-    config::Config,
-    dev_centralauth::{DevProvider, DevProviderConfig, Fault, DEV_ORGANIZATION_ID, DEV_SECRET},
-    server,
 };
 use leptos::config::LeptosOptions;
 use tower::ServiceExt;
@@ -68,7 +68,7 @@ pub async fn harness_at(app_origin: &str) -> Harness {
         ("AUTH_REQUEST_TIMEOUT_MS", "400".to_string()),
     ]);
     let options = LeptosOptions::builder()
-        .output_name("centralauth-starter")
+        .output_name(crate::app::APP_NAME)
         .build();
     let config = Config::from_lookup(options, |k| vars.get(k).cloned()).unwrap();
     let state = server::build_state(config.clone()).unwrap();

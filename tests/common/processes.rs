@@ -9,7 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use centralauth_starter::dev_centralauth::{DEV_ORGANIZATION_ID, DEV_SECRET};
+use crate::app::dev_centralauth::{DEV_ORGANIZATION_ID, DEV_SECRET};
 use reqwest::{header, redirect::Policy, Response, StatusCode};
 
 /// Longer than the provider's save interval (50 ms) with room to spare.
@@ -89,7 +89,7 @@ impl Drop for Server {
 pub fn app(port: u16, state: &Path) -> Server {
     let state = state.to_path_buf();
     Server::start(format!("http://127.0.0.1:{port}"), move || {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_centralauth-starter"));
+        let mut cmd = Command::new(crate::app::BIN);
         // Not the checkout: a developer's .env there must not change the test.
         cmd.current_dir(std::env::temp_dir())
             .env_clear()
@@ -285,7 +285,7 @@ pub fn authorize_url(base: &str, verifier: &str) -> String {
         .append_pair("state", "s")
         .append_pair(
             "code_challenge",
-            &centralauth_starter::centralauth::challenge_s256(verifier),
+            &crate::app::centralauth::challenge_s256(verifier),
         )
         .append_pair("code_challenge_method", "S256");
     url.to_string()
@@ -294,7 +294,7 @@ pub fn authorize_url(base: &str, verifier: &str) -> String {
 /// Signs `b` in at the standalone provider and redeems the code: the
 /// access token, and whether the form was shown.
 pub async fn provider_sign_in(b: &mut Browser, api: &Api, email: &str) -> (String, bool) {
-    let verifier = centralauth_starter::centralauth::new_verifier();
+    let verifier = crate::app::centralauth::new_verifier();
     let (back, form_shown) = b
         .through_provider(&authorize_url(&api.base, &verifier), email)
         .await;

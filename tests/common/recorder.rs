@@ -11,6 +11,7 @@ use std::{
     time::Duration,
 };
 
+use crate::app::centralauth::{CentralAuthClient, ClientConfig, Secret};
 use axum::{
     body::Bytes,
     http::{HeaderMap, Method, StatusCode, Uri},
@@ -18,7 +19,6 @@ use axum::{
     serve::ListenerExt,
     Router,
 };
-use centralauth_starter::centralauth::{CentralAuthClient, ClientConfig, Secret};
 use url::Url;
 
 use super::APP;

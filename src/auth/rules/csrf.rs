@@ -83,11 +83,12 @@ pub async fn layer(
 fn refusal_page(why: &str) -> Response {
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Request refused</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/centralauth-starter.css\"></head><body><main class=\"content\">\
+         <link rel=\"stylesheet\" href=\"{stylesheet}\"></head><body><main class=\"content\">\
          <section class=\"panel panel-error\" role=\"alert\"><h1>Request refused</h1>\
          <p>This request was refused because {why}. Nothing was changed.</p>\
          <p>If you meant to do this, go to <a href=\"/\">the app</a> and use its own buttons.</p>\
-         </section></main></body></html>"
+         </section></main></body></html>",
+        stylesheet = crate::STYLESHEET
     );
     (
         StatusCode::FORBIDDEN,

@@ -28,6 +28,10 @@ pub enum StateError {
     Expired,
 }
 
+/// Domain separation: a state signed by another app (another package name)
+/// under the same organisation secret does not verify here.
+const STATE_LABEL: &str = concat!(env!("CARGO_PKG_NAME"), "/state/v1");
+
 /// A key for state signing only, derived so the raw secret is used for nothing else here.
 #[derive(Clone)]
 pub struct StateKey([u8; 32]);
@@ -36,7 +40,7 @@ impl StateKey {
     pub fn derive(secret: &str) -> Self {
         let mut mac =
             HmacSha256::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-        mac.update(b"centralauth-starter/state/v1");
+        mac.update(STATE_LABEL.as_bytes());
         Self(mac.finalize().into_bytes().into())
     }
 
