@@ -31,9 +31,17 @@ function literal(text) {
   return /\{\{|\{%/.test(text) ? `{% raw %}${text}{% endraw %}` : text;
 }
 
-/** The names become variables; everything else stays literal. */
+/**
+ * The names become variables; everything else stays literal. Lines between
+ * `template-only:start` and `template-only:end` markers (the README's part
+ * about the template itself) are left out of generated projects.
+ */
+function withoutTemplateOnly(text) {
+  return text.replace(/(^\n)?^[^\n]*template-only:start[^\n]*\n[\s\S]*?template-only:end[^\n]*\n/gm, "");
+}
+
 function templated(text) {
-  return text
+  return withoutTemplateOnly(text)
     .split(KEBAB)
     .map((part) => part.split(SNAKE).map(literal).join("{{crate_name}}"))
     .join("{{project-name}}");
@@ -77,7 +85,15 @@ export function twinOf(file, text) {
   return file === "Cargo.lock" ? lockTwin(text) : templated(text);
 }
 
-if (process.argv[1] === new URL(import.meta.url).pathname) {
+if (process.argv[1] === new URL(import.meta.url).pathname && process.argv[2] === "--expected") {
+  // For scripts/template.sh: what generating under the original name must
+  // give, written over a copy of the checkout.
+  const dir = process.argv[3];
+  for (const file of TWINS) {
+    const target = path.join(dir, file);
+    fs.writeFileSync(target, withoutTemplateOnly(fs.readFileSync(target, "utf8")));
+  }
+} else if (process.argv[1] === new URL(import.meta.url).pathname) {
   for (const file of TWINS) {
     const text = fs.readFileSync(path.join(ROOT, file), "utf8");
     fs.writeFileSync(path.join(ROOT, `${file}.liquid`), twinOf(file, text));

@@ -43,6 +43,7 @@ EXPECTED="$WORK/expected"
 cp -a "$SOURCE" "$EXPECTED"
 (cd "$EXPECTED" && find . -name '*.liquid' -delete &&
   rm -f cargo-generate.toml scripts/template-twins.mjs scripts/template.sh)
+node "$ROOT/scripts/template-twins.mjs" --expected "$EXPECTED"
 
 generate() { # <name> <--path|--git> <source>
   (cd "$WORK" && cargo leptos new "$2" "$3" --name "$1" >"$WORK/new-$1.log" 2>&1) ||
