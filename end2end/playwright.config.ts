@@ -3,7 +3,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { chromiumLaunch } from "./chromium";
 import { PACKAGE_NAME, ROOT } from "./project";
-import { APP_A, APP_B, APP_B_ADDR, NPM_SIBLING } from "./urls";
+import {
+  APP_A,
+  APP_B,
+  APP_B_ADDR,
+  NPM_SIBLING,
+  PROXY,
+  PROXY_PEER,
+  REPLICA_ADDRS,
+  STANDALONE_PROVIDER,
+} from "./urls";
 
 /**
  * The suite runs against the release server, which Playwright starts itself
@@ -16,6 +25,20 @@ const external = process.env.E2E_EXTERNAL_APP === "1";
 // A's provider keeps its sessions here, apart from the file a developer's
 // own `cargo leptos watch` on port 3000 uses; scripts/test.sh starts it empty.
 export const PROVIDER_STATE = path.join(ROOT, "target", "e2e", "dev-centralauth-state.json");
+
+/**
+ * The stand-in for the real CentralAuth in the topology suite: the
+ * standalone provider, as `cargo test` builds it (its build profile does not
+ * matter; a release build would recompile the server with other settings).
+ */
+const providerBin =
+  process.env.E2E_PROVIDER_BIN ?? path.join(ROOT, "target", "debug", "dev-centralauth");
+if (!fs.existsSync(providerBin)) {
+  throw new Error(
+    `${providerBin} is missing: the topology suite runs it as CentralAuth. ` +
+      "Build it with 'cargo build --features ssr --bin dev-centralauth' (scripts/test.sh does, through cargo test).",
+  );
+}
 
 const serverDir = path.join(ROOT, "target", "e2e");
 fs.mkdirSync(serverDir, { recursive: true });
@@ -43,6 +66,44 @@ function appServer(addr: string, env: Record<string, string>) {
 }
 
 
+/** The topology's servers: provider, two replicas, then nginx in front. */
+const topologyServers = [
+  {
+    command: providerBin,
+    cwd: serverDir,
+    url: `${STANDALONE_PROVIDER}/login`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe" as const,
+    stderr: "pipe" as const,
+    env: {
+      DEV_CENTRALAUTH_ADDR: new URL(STANDALONE_PROVIDER).host,
+      DEV_CENTRALAUTH_ORIGINS: PROXY,
+      DEV_CENTRALAUTH_TEST_HOOKS: "1",
+      DEV_CENTRALAUTH_STATE: "off",
+      RUST_LOG: process.env.RUST_LOG ?? "info",
+    },
+  },
+  ...REPLICA_ADDRS.map((addr) =>
+    appServer(addr, {
+      APP_ORIGIN: PROXY,
+      AUTH_ORGANIZATION_ID: "dev-organization",
+      AUTH_SECRET: "dev-secret-not-for-production-v2",
+      AUTH_BASE_URL: STANDALONE_PROVIDER,
+      TRUSTED_PROXIES: PROXY_PEER,
+    }),
+  ),
+  {
+    command: path.join(__dirname, "topology", "start-nginx.sh"),
+    url: `${PROXY}/`,
+    ignoreHTTPSErrors: true,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    stdout: "pipe" as const,
+    stderr: "pipe" as const,
+  },
+];
+
 export default defineConfig({
   testDir: "./tests",
   fullyParallel: false,
@@ -62,8 +123,22 @@ export default defineConfig({
   projects: [
     {
       name: "chromium",
+      testIgnore: /topology\.spec\.ts/,
       use: {
         ...devices["Desktop Chrome"],
+        launchOptions: {
+          ...chromiumLaunch,
+        },
+      },
+    },
+    {
+      // Behind nginx with a certificate made at test time.
+      name: "topology",
+      testMatch: /topology\.spec\.ts/,
+      use: {
+        ...devices["Desktop Chrome"],
+        baseURL: PROXY,
+        ignoreHTTPSErrors: true,
         launchOptions: {
           ...chromiumLaunch,
         },
@@ -90,5 +165,6 @@ export default defineConfig({
       AUTH_SECRET: "dev-secret-not-for-production",
       AUTH_BASE_URL: `${APP_A}/dev-centralauth`,
     }),
+    ...topologyServers,
   ],
 });

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, pinned, only what is missing. Safe to run again: it then only confirms.
 #   scripts/setup.sh run    tools to build and run the app (cargo leptos watch)
-#   scripts/setup.sh test   the above plus wasm-opt, Chromium and the Playwright packages
+#   scripts/setup.sh test   the above plus wasm-opt, Chromium, nginx, openssl and the Playwright packages
 # Everything comes from crates.io, the npm registry or Debian; nothing else is downloaded.
 set -euo pipefail
 
@@ -84,6 +84,26 @@ else
   [ -z "${CHROMIUM_PATH:-}" ] || fail "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable"
   apt_install chromium
   [ -x /usr/bin/chromium ] || fail "the Debian package chromium did not provide /usr/bin/chromium"
+fi
+
+# The production-topology suite: nginx terminates TLS with a certificate
+# openssl makes at test time (end2end/topology/).
+if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then
+  say "ok: nginx"
+else
+  apt_install nginx-light
+  [ -x /usr/sbin/nginx ] || fail "the Debian package nginx-light did not provide /usr/sbin/nginx"
+  # The package starts a system nginx on port 80 where systemd runs; the
+  # tests start their own, so the one just installed is stopped again.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then
+    say "stopping and disabling the system nginx service the package started (the tests run their own)"
+    as_root systemctl disable --now nginx >/dev/null 2>&1 || say "warning: could not stop the nginx service"
+  fi
+fi
+if command -v openssl >/dev/null; then
+  say "ok: openssl"
+else
+  apt_install openssl
 fi
 
 if ! command -v npm >/dev/null; then

@@ -53,10 +53,12 @@ fi
 echo "ok"
 
 step "Playwright (Chromium, release build)"
-# Playwright starts app A on 3000 and app B on 3002 itself.
-for port in 3000 3002; do
+# Playwright starts app A on 3000 and app B on 3002 itself, and the
+# production topology: nginx on 3443, replicas on 3011 and 3012, the
+# standalone provider on 3110.
+for port in 3000 3002 3443 3011 3012 3110; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "test.sh: port $port is already in use (a running 'cargo leptos watch'?); stop it first" >&2
+    echo "test.sh: port $port is already in use (a running 'cargo leptos watch' or test server?); stop it first" >&2
     echo "playwright: 0 passed, 1 failed"
     exit 1
   fi

@@ -51,7 +51,7 @@ pub enum ConfigError {
     Invalid { var: &'static str, reason: String },
     #[error("{var} is set but empty: give it a value, or unset it to use the default")]
     Empty { var: &'static str },
-    #[error("no CentralAuth credentials (AUTH_ORGANIZATION_ID, AUTH_SECRET) and APP_ORIGIN {origin} {why}: the embedded development CentralAuth, which lets anyone sign in as anyone, starts only on a loopback origin and address. Set AUTH_ORGANIZATION_ID and AUTH_SECRET (and AUTH_BASE_URL if not {DEFAULT_AUTH_BASE_URL}), or set DEV_CENTRALAUTH=1 to run the development provider there anyway")]
+    #[error("no CentralAuth credentials (AUTH_ORGANIZATION_ID, AUTH_SECRET) and APP_ORIGIN {origin} {why}: the embedded development CentralAuth, which lets anyone sign in as anyone, starts only on a loopback origin and address with no proxy in front. Set AUTH_ORGANIZATION_ID and AUTH_SECRET (and AUTH_BASE_URL if not {DEFAULT_AUTH_BASE_URL}), or set DEV_CENTRALAUTH=1 to run the development provider there anyway")]
     DevProviderNotLocal { origin: String, why: String },
     #[error("DEV_CENTRALAUTH=1 asks for the development CentralAuth, but AUTH_ORGANIZATION_ID and AUTH_SECRET are set: unset one or the other")]
     DevProviderWithCredentials,
@@ -174,6 +174,15 @@ impl Config {
             }
         };
 
+        let trusted_proxies = list(get("TRUSTED_PROXIES"))
+            .map(|item| {
+                item.parse::<IpAddr>().map_err(|_| ConfigError::Invalid {
+                    var: "TRUSTED_PROXIES",
+                    reason: format!("{item:?} is not an IP address"),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
         let org = get("AUTH_ORGANIZATION_ID");
         let secret = get("AUTH_SECRET");
         let base = get("AUTH_BASE_URL");
@@ -216,7 +225,7 @@ impl Config {
             (None, None) => {
                 // Fail closed: a deploy whose secret went missing must not
                 // quietly let anyone sign in.
-                local_only(&public_origin, leptos.site_addr)?;
+                local_only(&public_origin, leptos.site_addr, &trusted_proxies)?;
                 ProviderMode::Embedded { explicit: false }
             }
         };
@@ -282,15 +291,6 @@ impl Config {
                 return_to_allowed_origins.push(origin);
             }
         }
-
-        let trusted_proxies = list(get("TRUSTED_PROXIES"))
-            .map(|item| {
-                item.parse::<IpAddr>().map_err(|_| ConfigError::Invalid {
-                    var: "TRUSTED_PROXIES",
-                    reason: format!("{item:?} is not an IP address"),
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
 
         let extra_origins = list(get("DEV_CENTRALAUTH_ORIGINS"))
             .map(|item| parse_origin("DEV_CENTRALAUTH_ORIGINS", &item))

@@ -72,6 +72,16 @@ fn without_credentials_a_public_origin_stops_start_up_naming_the_credentials() {
             &[("APP_ORIGIN", "http://localhost:3000")][..],
         ),
         ("192.0.2.10:3000", &[][..]),
+        // Behind a proxy, as deployed: loopback origin and address, yet
+        // anybody's requests arrive through it.
+        (
+            "127.0.0.1:3011",
+            &[
+                ("APP_ORIGIN", "https://127.0.0.1:3443"),
+                ("TRUSTED_PROXIES", "127.0.0.2"),
+            ][..],
+        ),
+        ("127.0.0.1:3000", &[("TRUSTED_PROXIES", "127.0.0.1")][..]),
     ] {
         let err = parse_at(site, vars).unwrap_err();
         assert!(

@@ -15,10 +15,12 @@ pub(super) fn is_loopback_host(host: url::Host<&str>) -> bool {
 }
 
 /// The embedded provider without an explicit opt-in: only where nobody
-/// else can reach it, on a loopback origin served from a loopback address.
+/// else can reach it, on a loopback origin served from a loopback address,
+/// and not behind a proxy: through one, a loopback peer may be anybody.
 pub(super) fn local_only(
     public_origin: &str,
     site_addr: std::net::SocketAddr,
+    trusted_proxies: &[std::net::IpAddr],
 ) -> Result<(), ConfigError> {
     let refuse = |why: String| ConfigError::DevProviderNotLocal {
         origin: public_origin.to_string(),
@@ -32,6 +34,11 @@ pub(super) fn local_only(
         return Err(refuse(format!(
             "is served on {site_addr} (LEPTOS_SITE_ADDR), which is not a loopback address"
         )));
+    }
+    if !trusted_proxies.is_empty() {
+        return Err(refuse(
+            "is served behind a proxy (TRUSTED_PROXIES is set), which forwards requests from anywhere".into(),
+        ));
     }
     Ok(())
 }

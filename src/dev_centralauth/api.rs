@@ -33,6 +33,7 @@ struct ApiCall {
     basic_auth_ok: bool,
     client: Option<super::ClientIndex>,
     content_type: Option<String>,
+    auth_ip: Option<String>,
 }
 
 impl DevProvider {
@@ -45,6 +46,10 @@ impl DevProvider {
             client,
             content_type: headers
                 .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            auth_ip: headers
+                .get("auth-ip")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string),
         };
@@ -98,6 +103,7 @@ impl DevProvider {
             endpoint: call.endpoint,
             basic_auth_ok: call.basic_auth_ok,
             content_type: call.content_type.clone(),
+            auth_ip: call.auth_ip.clone(),
             token_fingerprint: token.map(fingerprint),
             session_id: session_id.map(fingerprint),
             status: status.as_u16(),

@@ -156,6 +156,9 @@ pub struct CallRecord {
     pub endpoint: Endpoint,
     pub basic_auth_ok: bool,
     pub content_type: Option<String>,
+    /// The `auth-ip` header as received (userinfo sends it): lets a test
+    /// check which browser address an app behind a proxy reports.
+    pub auth_ip: Option<String>,
     pub token_fingerprint: Option<String>,
     pub session_id: Option<String>,
     pub status: u16,

@@ -2,12 +2,12 @@ import { createHash } from "node:crypto";
 import { expect, type APIRequestContext } from "@playwright/test";
 import { PROVIDER } from "../../urls";
 
-const HOOKS = `${PROVIDER}/_test`;
 
 export type Call = {
   endpoint: "verify" | "userinfo" | "logout";
   basic_auth_ok: boolean;
   content_type: string | null;
+  auth_ip: string | null;
   token_fingerprint: string | null;
   session_id: string | null;
   status: number;
@@ -24,24 +24,32 @@ export type Fault = {
 
 /** The development provider's test hooks: faults in, calls out. */
 export class ProviderHooks {
-  constructor(readonly request: APIRequestContext) {}
+  /** `provider`: the embedded one of app A unless another is named. */
+  constructor(
+    readonly request: APIRequestContext,
+    provider: string = PROVIDER,
+  ) {
+    this.hooks = `${provider}/_test`;
+  }
+
+  private readonly hooks: string;
 
   async reset(): Promise<void> {
-    expect((await this.request.delete(`${HOOKS}/faults`)).ok()).toBeTruthy();
-    expect((await this.request.delete(`${HOOKS}/calls`)).ok()).toBeTruthy();
+    expect((await this.request.delete(`${this.hooks}/faults`)).ok()).toBeTruthy();
+    expect((await this.request.delete(`${this.hooks}/calls`)).ok()).toBeTruthy();
   }
 
   async fault(f: Fault): Promise<void> {
-    const res = await this.request.post(`${HOOKS}/faults`, { data: f });
+    const res = await this.request.post(`${this.hooks}/faults`, { data: f });
     expect(res.ok(), await res.text()).toBeTruthy();
   }
 
   async clearFaults(): Promise<void> {
-    expect((await this.request.delete(`${HOOKS}/faults`)).ok()).toBeTruthy();
+    expect((await this.request.delete(`${this.hooks}/faults`)).ok()).toBeTruthy();
   }
 
   async calls(endpoint?: Call["endpoint"]): Promise<Call[]> {
-    const res = await this.request.get(`${HOOKS}/calls`);
+    const res = await this.request.get(`${this.hooks}/calls`);
     const all = (await res.json()) as Call[];
     return endpoint ? all.filter((c) => c.endpoint === endpoint) : all;
   }

@@ -173,6 +173,7 @@ fn every_change_to_durable_state_bumps_the_version() {
         endpoint: Endpoint::Verify,
         basic_auth_ok: true,
         content_type: None,
+        auth_ip: None,
         token_fingerprint: None,
         session_id: None,
         status: 200,
