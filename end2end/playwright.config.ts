@@ -33,7 +33,10 @@ export const PROVIDER_STATE = path.join(ROOT, "target", "e2e", "dev-centralauth-
  */
 const providerBin =
   process.env.E2E_PROVIDER_BIN ?? path.join(ROOT, "target", "debug", "dev-centralauth");
-if (!fs.existsSync(providerBin)) {
+/** Off only for the screenshot script, which needs app A alone. */
+const topology = process.env.E2E_TOPOLOGY !== "0";
+const screenshots = process.env.SCREENSHOTS === "1";
+if (topology && !fs.existsSync(providerBin)) {
   throw new Error(
     `${providerBin} is missing: the topology suite runs it as CentralAuth. ` +
       "Build it with 'cargo build --features ssr --bin dev-centralauth' (scripts/test.sh does, through cargo test).",
@@ -131,6 +134,15 @@ export default defineConfig({
         },
       },
     },
+    ...(screenshots
+      ? [
+          {
+            name: "screenshots",
+            testDir: "./screenshots",
+            use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, launchOptions: { ...chromiumLaunch } },
+          },
+        ]
+      : []),
     {
       // Behind nginx with a certificate made at test time.
       name: "topology",
@@ -165,6 +177,6 @@ export default defineConfig({
       AUTH_SECRET: "dev-secret-not-for-production",
       AUTH_BASE_URL: `${APP_A}/dev-centralauth`,
     }),
-    ...topologyServers,
+    ...(topology ? topologyServers : []),
   ],
 });

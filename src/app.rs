@@ -12,7 +12,10 @@ use crate::{
         account::AccountPage,
         login::SignInErrorPage,
         logout::{LogoutButton, LogoutPage},
-        session::{provide_session, use_session, DevProviderBadge, UserMenu},
+        session::{
+            provide_announcer, provide_session, use_session, DevProviderBadge, LiveRegion,
+            SessionEndedNotice, SignedOutNotice, UserMenu,
+        },
     },
     demo::GreetingForm,
 };
@@ -39,6 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_announcer();
     provide_session();
     // Effects never run during SSR, so this attribute on the root element
     // proves hydration to tests without any visible text.
@@ -63,6 +67,7 @@ pub fn App() -> impl IntoView {
                 </nav>
             </header>
             <main class="content">
+                <SessionEndedNotice />
                 <ErrorBoundary fallback=|errors| {
                     view! { <ErrorPanel errors /> }
                 }>
@@ -80,6 +85,7 @@ pub fn App() -> impl IntoView {
                         />
                     </Routes>
                 </ErrorBoundary>
+                <LiveRegion />
             </main>
         </Router>
     }
@@ -118,18 +124,7 @@ fn SessionPanel() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Ok(None) => {
-                            view! {
-                                <section class="panel" data-testid="session-panel">
-                                    <h2>"Logged out"</h2>
-                                    <p>"Sign in with CentralAuth to see your account and try logging out."</p>
-                                    <a class="button" href="/api/auth/login?return_to=/" rel="external">
-                                        "Sign in"
-                                    </a>
-                                </section>
-                            }
-                                .into_any()
-                        }
+                        Ok(None) => view! { <SignedOutNotice return_to="/" in_page=true /> }.into_any(),
                         Err(_) => {
                             view! {
                                 <section class="panel panel-error" role="alert">

@@ -212,7 +212,12 @@ async fn the_server_function_answers_a_plain_form_post_with_a_303() {
             .unwrap();
         let r = h.send(req).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
-        assert_eq!(r.location.as_deref(), Some("/"), "{path}");
+        // The hostile return URL is refused; the landing page is told what happened.
+        assert_eq!(
+            r.location.as_deref(),
+            Some("/?logged_out=everywhere"),
+            "{path}"
+        );
         assert_eq!(
             cookie_names(&r.set_cookies),
             ["access_token", "code_verifier", "id_token"],

@@ -12,10 +12,85 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use super::session::{use_session, SessionUnavailable, SignedOutNotice};
+use super::session::{use_announcer, use_session, SessionUnavailable, SignedOutNotice};
 
 pub const EVERYWHERE_FAILED_MESSAGE: &str =
     "We couldn't end your CentralAuth session everywhere. You are still signed in here.";
+
+/// The query parameter that tells the page a logout lands on what happened.
+pub const LOGGED_OUT_PARAM: &str = "logged_out";
+
+/// Where a logout lands: a path of this app gets `logged_out=here` or
+/// `logged_out=everywhere`, so that page can say what happened, with or
+/// without JavaScript. An absolute URL (an allowed other origin) is left
+/// as it is; so is anything that is not a plain path.
+pub fn landing_after_logout(redirect_to: &str, everywhere: bool) -> String {
+    if !redirect_to.starts_with('/')
+        || redirect_to.starts_with("//")
+        || redirect_to.starts_with("/\\")
+    {
+        return redirect_to.to_string();
+    }
+    let (path, fragment) = match redirect_to.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (redirect_to, None),
+    };
+    let value = if everywhere { "everywhere" } else { "here" };
+    let separator = if path.contains('?') { '&' } else { '?' };
+    let mut out = format!("{path}{separator}{LOGGED_OUT_PARAM}={value}");
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    // Return URLs are capped at 2048 bytes; one at the cap stays as it is.
+    if out.len() > 2048 {
+        return redirect_to.to_string();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::landing_after_logout;
+
+    #[test]
+    fn a_path_is_told_what_happened_and_keeps_its_query_and_fragment() {
+        assert_eq!(landing_after_logout("/", true), "/?logged_out=everywhere");
+        assert_eq!(landing_after_logout("/", false), "/?logged_out=here");
+        assert_eq!(
+            landing_after_logout("/account?tab=1", false),
+            "/account?tab=1&logged_out=here"
+        );
+        assert_eq!(
+            landing_after_logout("/docs?a=b#part", true),
+            "/docs?a=b&logged_out=everywhere#part"
+        );
+        assert_eq!(
+            landing_after_logout("/docs#x?y", true),
+            "/docs?logged_out=everywhere#x?y"
+        );
+    }
+
+    #[test]
+    fn anything_but_a_plain_path_is_left_alone() {
+        for url in [
+            "https://docs.example/after",
+            "//evil.example",
+            "/\\evil.example",
+            "",
+        ] {
+            assert_eq!(landing_after_logout(url, true), url);
+        }
+        let long = format!("/{}", "a".repeat(2040));
+        assert_eq!(landing_after_logout(&long, true), long);
+    }
+}
+
+/// The toggle's hint: what "everywhere" does, and what leaving it off means
+/// for the next sign-in (CentralAuth signs the same account straight back in).
+pub const EVERYWHERE_HINT: &str = "Also ends your CentralAuth session in every app that uses it. \
+     Without it, CentralAuth keeps you signed in: the next sign-in continues as the same account \
+     without asking. To switch accounts, log out everywhere.";
 
 /// A finished logout.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,24 +162,45 @@ pub fn LogoutButton(
     failed_everywhere: bool,
 ) -> impl IntoView {
     let session = use_session();
+    let announcer = use_announcer();
     let action = ServerAction::<LogOut>::new();
     let pending = action.pending();
     let result = action.value();
     let return_to = return_to.unwrap_or_default();
     let navigate = use_navigate();
+    let error_panel = NodeRef::<leptos::html::Div>::new();
 
     Effect::new(move |_| {
         if let Some(Ok(done)) = result.get() {
-            session.refresh();
+            session.logged_out_here();
+            announcer.say(if done.everywhere {
+                "You are logged out everywhere."
+            } else {
+                "You are logged out."
+            });
             #[cfg(feature = "hydrate")]
             super::session::announce_logout();
-            if done.redirect_to.starts_with('/') {
-                navigate(&done.redirect_to, Default::default());
+            let landing = landing_after_logout(&done.redirect_to, done.everywhere);
+            if landing.starts_with('/') {
+                navigate(&landing, Default::default());
             } else {
-                let _ = window().location().set_href(&done.redirect_to);
+                let _ = window().location().set_href(&landing);
             }
         }
     });
+    // The focused button stays where it is while pending (aria-disabled, not
+    // disabled); when the logout fails, focus goes to the message saying so.
+    Effect::new(move |_| {
+        if let Some(panel) = error_panel.get() {
+            let _ = panel.focus();
+        }
+    });
+    // Clicks while a logout is under way are ignored, not queued.
+    let ignore_while_pending = move |ev: leptos::ev::MouseEvent| {
+        if pending.get_untracked() {
+            ev.prevent_default();
+        }
+    };
 
     let failed = move || match result.get() {
         Some(Err(LogoutError::Everywhere { .. })) => Some(EVERYWHERE_FAILED_MESSAGE.to_string()),
@@ -123,6 +219,7 @@ pub fn LogoutButton(
                 <div class="toggle">
                     <input
                         type="checkbox"
+                        class="switch"
                         id="logout-everywhere"
                         name="everywhere"
                         value="true"
@@ -130,10 +227,16 @@ pub fn LogoutButton(
                     />
                     <label for="logout-everywhere">"Log out everywhere"</label>
                     <p class="hint" id="logout-everywhere-hint">
-                        "Also end your CentralAuth session in every other app that uses it"
+                        {EVERYWHERE_HINT}
                     </p>
                 </div>
-                <button type="submit" class="logout-button" disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
+                <button
+                    type="submit"
+                    class="logout-button"
+                    aria-disabled=move || pending.get().to_string()
+                    aria-busy=move || pending.get().to_string()
+                    on:click=ignore_while_pending
+                >
                     {move || if pending.get() { "Logging out..." } else { "Log out" }}
                 </button>
             </ActionForm>
@@ -143,19 +246,33 @@ pub fn LogoutButton(
                         let retry_return = retry_return.clone();
                         let local_return = local_return.clone();
                         view! {
-                            <div class="panel panel-error logout-error" role="alert">
+                            <div
+                                class="panel panel-error logout-error"
+                                role="alert"
+                                tabindex="-1"
+                                node_ref=error_panel
+                            >
                                 <p>{message}</p>
                                 <div class="row">
                                     <ActionForm action>
                                         <input type="hidden" name="everywhere" value="true" />
                                         <input type="hidden" name="return_to" value=retry_return />
-                                        <button type="submit" disabled=move || pending.get()>
+                                        <button
+                                            type="submit"
+                                            aria-disabled=move || pending.get().to_string()
+                                            on:click=ignore_while_pending
+                                        >
                                             "Try again"
                                         </button>
                                     </ActionForm>
                                     <ActionForm action>
                                         <input type="hidden" name="return_to" value=local_return />
-                                        <button type="submit" class="secondary" disabled=move || pending.get()>
+                                        <button
+                                            type="submit"
+                                            class="secondary"
+                                            aria-disabled=move || pending.get().to_string()
+                                            on:click=ignore_while_pending
+                                        >
                                             "Log out of this app only"
                                         </button>
                                     </ActionForm>

@@ -51,11 +51,27 @@ pub async fn get_user() -> Result<Option<CurrentUser>, ServerFnError> {
     Ok(lookup.user)
 }
 
+/// Why a user who was signed in on this page no longer is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedOutBy {
+    /// A logout from this page: it says so itself.
+    ThisPage,
+    /// A logout in another tab of this app.
+    AnotherTab,
+    /// The CentralAuth session ended (a "log out everywhere" in another
+    /// app, or it expired), found when the page checked again.
+    Elsewhere,
+}
+
 /// Shared by every component that cares who is signed in.
 #[derive(Clone, Copy)]
 pub struct Session {
     pub user: Resource<Result<Option<CurrentUser>, ServerFnError>>,
     version: RwSignal<u64>,
+    /// Set when the session ends while the page is open.
+    pub signed_out_by: RwSignal<Option<SignedOutBy>>,
+    /// What the next "signed out" found by a check is due to.
+    expected: RwSignal<Option<SignedOutBy>>,
 }
 
 impl Session {
@@ -73,6 +89,69 @@ impl Session {
     pub fn refresh(&self) {
         self.version.update(|v| *v += 1);
     }
+
+    /// This page logged out: check again, and do not report it as news.
+    pub fn logged_out_here(&self) {
+        self.expected.set(Some(SignedOutBy::ThisPage));
+        self.refresh();
+    }
+
+    /// Another tab of this app logged out.
+    pub fn logged_out_in_another_tab(&self) {
+        self.expected.set(Some(SignedOutBy::AnotherTab));
+        self.refresh();
+    }
+
+    /// Notes a new answer: a user who was signed in and is not any more
+    /// was signed out by whatever was expected, else elsewhere.
+    fn observe(&self, was_signed_in: bool, signed_in: bool) {
+        if signed_in {
+            self.signed_out_by.set(None);
+            self.expected.set(None);
+        } else if was_signed_in {
+            let by = self
+                .expected
+                .get_untracked()
+                .unwrap_or(SignedOutBy::Elsewhere);
+            self.expected.set(None);
+            self.signed_out_by.set(Some(by));
+        }
+    }
+}
+
+/// Text for screen readers, in one polite live region (`LiveRegion`, in the
+/// shell): what changed without a page load, such as a logout.
+#[derive(Clone, Copy)]
+pub struct Announcer(RwSignal<String>);
+
+impl Announcer {
+    pub fn say(&self, text: &str) {
+        // Cleared first, so the same message twice is announced twice.
+        self.0.set(String::new());
+        let inner = self.0;
+        let text = text.to_string();
+        request_animation_frame(move || inner.set(text));
+    }
+}
+
+pub fn use_announcer() -> Announcer {
+    expect_context::<Announcer>()
+}
+
+pub fn provide_announcer() {
+    provide_context(Announcer(RwSignal::new(String::new())));
+}
+
+/// The live region itself; rendered once, outside the routes, so it exists
+/// before anything is announced.
+#[component]
+pub fn LiveRegion() -> impl IntoView {
+    let text = use_announcer().0;
+    view! {
+        <div class="visually-hidden" role="status" aria-live="polite" data-testid="announcer">
+            {move || text.get()}
+        </div>
+    }
 }
 
 pub fn use_session() -> Session {
@@ -85,12 +164,55 @@ pub fn provide_session() -> Session {
     // Blocking: the first HTML already shows the right header, and hydration
     // reuses the value instead of asking again.
     let user = Resource::new_blocking(move || version.get(), |_| get_user());
-    let session = Session { user, version };
+    let session = Session {
+        user,
+        version,
+        signed_out_by: RwSignal::new(None),
+        expected: RwSignal::new(None),
+    };
     provide_context(session);
+    let was_signed_in = StoredValue::new(None::<bool>);
+    Effect::new(move |_| {
+        if let Some(Ok(answer)) = user.get() {
+            let signed_in = answer.is_some();
+            if let Some(before) = was_signed_in.get_value() {
+                session.observe(before, signed_in);
+            }
+            was_signed_in.set_value(Some(signed_in));
+        }
+    });
     #[cfg(feature = "hydrate")]
     browser::listen(session);
     session
 }
+
+/// Says so when the session ended while the page was open, instead of the
+/// header quietly turning into "Sign in".
+#[component]
+pub fn SessionEndedNotice() -> impl IntoView {
+    let session = use_session();
+    let announcer = use_announcer();
+    Effect::new(move |_| match session.signed_out_by.get() {
+        Some(SignedOutBy::Elsewhere) => announcer.say(ENDED_ELSEWHERE),
+        Some(SignedOutBy::AnotherTab) => announcer.say(ENDED_IN_ANOTHER_TAB),
+        _ => {}
+    });
+    move || {
+        let text = match session.signed_out_by.get()? {
+            SignedOutBy::Elsewhere => ENDED_ELSEWHERE,
+            SignedOutBy::AnotherTab => ENDED_IN_ANOTHER_TAB,
+            SignedOutBy::ThisPage => return None,
+        };
+        Some(view! {
+            <div class="panel panel-notice session-ended" data-testid="session-ended">
+                <p>{text}</p>
+            </div>
+        })
+    }
+}
+
+pub const ENDED_ELSEWHERE: &str = "You were signed out: your CentralAuth session ended.";
+pub const ENDED_IN_ANOTHER_TAB: &str = "You were signed out: you logged out in another tab.";
 
 #[cfg(feature = "hydrate")]
 mod browser {
@@ -102,12 +224,15 @@ mod browser {
 
     pub fn listen(session: Session) {
         if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
-            let on_message =
-                Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| session.refresh());
+            let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
+                session.logged_out_in_another_tab()
+            });
             channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
             // Both live as long as the page.
             on_message.forget();
-            std::mem::forget(channel);
+            // Kept for announce_logout: a channel object does not hear its
+            // own messages, so this page is not told about its own logout.
+            LISTENING.with(|c| *c.borrow_mut() = Some(channel));
         }
         // A page restored from the back/forward cache checks the session again.
         let on_pageshow = Closure::<dyn FnMut(web_sys::PageTransitionEvent)>::new(
@@ -117,17 +242,49 @@ mod browser {
                 }
             },
         );
-        let _ = leptos::prelude::window()
+        let window = leptos::prelude::window();
+        let _ = window
             .add_event_listener_with_callback("pageshow", on_pageshow.as_ref().unchecked_ref());
         on_pageshow.forget();
+
+        // Back to the tab (shown again, or focused): the session may have
+        // ended in another app meanwhile. At most one check per
+        // RECHECK_AFTER_MS, as both events fire when switching tabs.
+        let last_check = std::rc::Rc::new(std::cell::Cell::new(f64::NEG_INFINITY));
+        let on_return = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            let document = leptos::prelude::document();
+            if document.visibility_state() != web_sys::VisibilityState::Visible {
+                return;
+            }
+            let now = web_sys::js_sys::Date::now();
+            if now - last_check.get() >= RECHECK_AFTER_MS {
+                last_check.set(now);
+                session.refresh();
+            }
+        });
+        let _ = leptos::prelude::document().add_event_listener_with_callback(
+            "visibilitychange",
+            on_return.as_ref().unchecked_ref(),
+        );
+        let _ =
+            window.add_event_listener_with_callback("focus", on_return.as_ref().unchecked_ref());
+        on_return.forget();
     }
+
+    const RECHECK_AFTER_MS: f64 = 5_000.0;
 
     /// Tells the app's other tabs that this browser logged out.
     pub fn announce_logout() {
-        if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
-            let _ = channel.post_message(&JsValue::from_str("logged-out"));
-            channel.close();
-        }
+        LISTENING.with(|c| {
+            if let Some(channel) = c.borrow().as_ref() {
+                let _ = channel.post_message(&JsValue::from_str("logged-out"));
+            }
+        });
+    }
+
+    thread_local! {
+        static LISTENING: std::cell::RefCell<Option<web_sys::BroadcastChannel>> =
+            const { std::cell::RefCell::new(None) };
     }
 }
 
@@ -237,12 +394,54 @@ pub fn DevProviderBadge() -> impl IntoView {
     }
 }
 
-/// Tells a logged-out visitor where they are and how to sign in.
+/// Tells a logged-out visitor where they are, what the logout that brought
+/// them here did (`?logged_out=here|everywhere`, see
+/// `logout::landing_after_logout`), what signing in again will do, and the
+/// way in. After a logout its heading takes the focus.
 #[component]
-pub fn SignedOutNotice(#[prop(into)] return_to: String) -> impl IntoView {
+pub fn SignedOutNotice(
+    #[prop(into)] return_to: String,
+    /// A panel on a page with its own `<h1>` uses `<h2>`.
+    #[prop(optional)]
+    in_page: bool,
+) -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let logged_out = query
+        .read_untracked()
+        .get(crate::auth::logout::LOGGED_OUT_PARAM);
+    let (title, detail) = match logged_out.as_deref() {
+        Some("everywhere") => (
+            "You are logged out everywhere",
+            Some("Your CentralAuth session has ended, here and in every app that used it. Signing in again asks who you are."),
+        ),
+        Some("here") => (
+            "You are logged out",
+            Some("Of this app only: your CentralAuth session is still active, so signing in again continues as the same account without asking. To switch accounts, sign in and log out with \u{201c}Log out everywhere\u{201d}."),
+        ),
+        _ => ("You are logged out", None),
+    };
+    let just_logged_out = logged_out.is_some();
+    let h1 = NodeRef::<leptos::html::H1>::new();
+    let h2 = NodeRef::<leptos::html::H2>::new();
+    Effect::new(move |_| {
+        if just_logged_out {
+            if let Some(el) = h1.get() {
+                let _ = el.focus();
+            }
+            if let Some(el) = h2.get() {
+                let _ = el.focus();
+            }
+        }
+    });
+    let title_view = if in_page {
+        view! { <h2 tabindex="-1" node_ref=h2>{title}</h2> }.into_any()
+    } else {
+        view! { <h1 tabindex="-1" node_ref=h1>{title}</h1> }.into_any()
+    };
     view! {
         <section class="panel" data-testid="logged-out">
-            <h1>"You are logged out"</h1>
+            {title_view}
+            {detail.map(|d| view! { <p data-testid="logged-out-detail">{d}</p> })}
             <p>
                 <a class="button" href=login_href(&return_to) rel="external">
                     "Sign in"

@@ -110,7 +110,16 @@ pub async fn logout(
                 } else {
                     StatusCode::OK
                 },
-                location: redirects.then(|| redirect_to.clone()),
+                // Our own form, posted without JavaScript, lands on a page
+                // that says what happened; the plain route answers as the
+                // NPM library's does, with the return URL as it is.
+                location: redirects.then(|| {
+                    if door == Door::ServerFunction {
+                        crate::auth::logout::landing_after_logout(&redirect_to, everywhere)
+                    } else {
+                        redirect_to.clone()
+                    }
+                }),
                 set_cookies: clear_all(state.secure_cookies()),
                 result: Ok(LoggedOut {
                     redirect_to,
