@@ -75,7 +75,12 @@ async fn no_logout_door_redirects_off_site_through_dot_segments() {
         let r = h
             .send(browser_form_post("/api/auth/log_out", &form, Some(&token)))
             .await;
-        assert_eq!(r.location.as_deref(), Some("/"), "form post, {attack}");
+        // Refused, so back to the home page, told what happened.
+        assert_eq!(
+            r.location.as_deref(),
+            Some("/?logged_out=here"),
+            "form post, {attack}"
+        );
         // The server function as the wasm client calls it: JSON back.
         let r = h
             .send(form_post("/api/auth/log_out", &form, Some(&token)))
