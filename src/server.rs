@@ -33,6 +33,8 @@ pub struct Shared {
     pub dev_provider: Option<crate::dev_centralauth::DevProvider>,
     /// Signs the OAuth `state`; derived from the client secret.
     pub state_key: StateKey,
+    /// Userinfo answers reused for `AUTH_SESSION_CACHE_SECONDS`; off by default.
+    pub session_cache: Option<crate::auth::core::session_cache::SessionCache>,
 }
 
 impl std::ops::Deref for AppState {
@@ -111,8 +113,15 @@ pub fn build_state(config: Config) -> Result<AppState, ServerError> {
     };
     let centralauth = CentralAuthClient::new(&client_config)?;
     let state_key = StateKey::derive(client_config.secret.expose());
+    let session_cache = (!config.http.session_cache_ttl.is_zero()).then(|| {
+        crate::auth::core::session_cache::SessionCache::new(
+            config.http.session_cache_ttl,
+            crate::auth::core::session_cache::MAX_ENTRIES,
+        )
+    });
     Ok(AppState(Arc::new(Shared {
         state_key,
+        session_cache,
         config,
         centralauth,
         #[cfg(feature = "dev-provider")]

@@ -28,6 +28,7 @@ pub const VARIABLES: &[&str] = &[
     "AUTH_CONNECT_TIMEOUT_MS",
     "AUTH_REQUEST_TIMEOUT_MS",
     "AUTH_MAX_CONNECTIONS",
+    "AUTH_SESSION_CACHE_SECONDS",
     "HTTP_HEADER_READ_TIMEOUT_MS",
     "HTTP_REQUEST_TIMEOUT_MS",
     "HTTP_MAX_CONNECTIONS",
@@ -83,6 +84,9 @@ pub struct HttpSettings {
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub max_connections: usize,
+    /// How long a userinfo answer is reused (`AUTH_SESSION_CACHE_SECONDS`);
+    /// zero: never, every page asks CentralAuth.
+    pub session_cache_ttl: Duration,
 }
 
 /// Limits that keep slow or idle clients from holding the server.
@@ -249,6 +253,12 @@ impl Config {
                 32,
                 1..=4_096,
             )? as usize,
+            session_cache_ttl: Duration::from_secs(parse_num(
+                "AUTH_SESSION_CACHE_SECONDS",
+                get("AUTH_SESSION_CACHE_SECONDS"),
+                0,
+                0..=3_600,
+            )?),
         };
 
         let limits = ServerLimits {

@@ -59,14 +59,22 @@ pub async fn harness() -> Harness {
 
 /// The app as served on `app_origin` (https gives the `__Host-` cookies).
 pub async fn harness_at(app_origin: &str) -> Harness {
+    harness_with(app_origin, &[]).await
+}
+
+/// The same, with more variables set.
+pub async fn harness_with(app_origin: &str, extra: &[(&'static str, &str)]) -> Harness {
     let (provider, base) = start_provider_for(app_origin, false).await;
-    let vars: HashMap<&str, String> = HashMap::from([
+    let mut vars: HashMap<&str, String> = HashMap::from([
         ("APP_ORIGIN", app_origin.to_string()),
         ("AUTH_ORGANIZATION_ID", DEV_ORGANIZATION_ID.to_string()),
         ("AUTH_SECRET", DEV_SECRET.to_string()),
         ("AUTH_BASE_URL", base),
         ("AUTH_REQUEST_TIMEOUT_MS", "400".to_string()),
     ]);
+    for (k, v) in extra {
+        vars.insert(k, v.to_string());
+    }
     let options = LeptosOptions::builder()
         .output_name(crate::app::APP_NAME)
         .build();

@@ -102,6 +102,13 @@ pub async fn logout(
     };
     match outcome {
         Ok(()) => {
+            // A remembered answer must not outlive the logout on this server.
+            if let (Some(cache), Some(token)) = (
+                &state.session_cache,
+                session_token(headers, state.secure_cookies()),
+            ) {
+                cache.forget(token.expose());
+            }
             let redirect_to = state.return_url(return_to);
             let redirects = navigating || door == Door::Route;
             LogoutReply {

@@ -5,6 +5,7 @@
 
 pub mod logout;
 pub mod session;
+pub mod session_cache;
 pub mod signin;
 
 /// What a finished step asks the HTTP layer to send.

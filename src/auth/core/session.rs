@@ -2,7 +2,7 @@
 //! the client's address and agent) and who the session belongs to, asked
 //! of CentralAuth.
 
-use std::net::IpAddr;
+use std::{net::IpAddr, time::Instant};
 
 use http::HeaderMap;
 
@@ -68,22 +68,35 @@ pub async fn current_user(
             set_cookies: vec![],
         });
     };
-    match state
-        .centralauth
-        .userinfo(&token, &state.client_context(headers, peer))
-        .await
-    {
-        Ok(u) => Ok(UserLookup {
-            user: Some(CurrentUser {
+    let client = state.client_context(headers, peer);
+    let cache = state.session_cache.as_ref();
+    if let Some(user) = cache.and_then(|c| c.get(token.expose(), &client, Instant::now())) {
+        return Ok(UserLookup {
+            user: Some(user),
+            set_cookies: vec![],
+        });
+    }
+    match state.centralauth.userinfo(&token, &client).await {
+        Ok(u) => {
+            let user = CurrentUser {
                 id: u.id,
                 email: u.email,
                 avatar_url: u
                     .gravatar
                     .filter(|g| g.starts_with("https://") || g.starts_with("http://")),
-            }),
-            set_cookies: vec![],
-        }),
+            };
+            if let Some(c) = cache {
+                c.insert(token.expose(), &client, user.clone(), Instant::now());
+            }
+            Ok(UserLookup {
+                user: Some(user),
+                set_cookies: vec![],
+            })
+        }
         Err(e) if e.session_gone() => {
+            if let Some(c) = cache {
+                c.forget(token.expose());
+            }
             tracing::info!(
                 error_code = e.error_code(),
                 "session ended at CentralAuth; clearing the cookie"
