@@ -54,33 +54,46 @@ async fn run() -> bool {
     let provider_child = spawn(
         Command::new(release.join("dev-centralauth"))
             .env("DEV_CENTRALAUTH_ADDR", PROVIDER)
-            .env("DEV_CENTRALAUTH_ORIGINS", format!("http://{APP}"))
+            .env(
+                "DEV_CENTRALAUTH_ORIGINS",
+                format!("http://{APP},http://{APP_CACHED}"),
+            )
             .env("DEV_CENTRALAUTH_TEST_HOOKS", "1")
             .env("DEV_CENTRALAUTH_STATE", "off")
             // Its batches of sessions outnumber the default cap.
             .env("DEV_CENTRALAUTH_MAX_SESSIONS", "1000000")
             .env("RUST_LOG", "error"),
     );
-    let app_child = spawn(
-        Command::new(release.join(crate::app::APP_NAME))
-            .current_dir(&root)
-            .env("LEPTOS_SITE_ADDR", APP)
+    let app = |addr: &str, cache_seconds: u32| {
+        let mut cmd = Command::new(release.join(crate::app::APP_NAME));
+        cmd.current_dir(&root)
+            .env("LEPTOS_SITE_ADDR", addr)
             .env("LEPTOS_SITE_ROOT", root.join("target/site"))
             .env("LEPTOS_ENV", "PROD")
-            .env("APP_ORIGIN", format!("http://{APP}"))
+            .env("APP_ORIGIN", format!("http://{addr}"))
             .env("AUTH_ORGANIZATION_ID", "dev-organization")
             .env("AUTH_SECRET", "dev-secret-not-for-production")
             .env("AUTH_BASE_URL", format!("http://{PROVIDER}"))
             .env("AUTH_REQUEST_TIMEOUT_MS", APP_TIMEOUT_MS.to_string())
             .env("AUTH_MAX_CONNECTIONS", MAX_CONNECTIONS.to_string())
-            .env("RUST_LOG", "error"),
-    );
+            .env("AUTH_SESSION_CACHE_SECONDS", cache_seconds.to_string())
+            .env("RUST_LOG", "error");
+        spawn(&mut cmd)
+    };
+    let app_child = app(APP, 0);
+    // The same app with the session cache on, for its own rows (idle otherwise).
+    let cached_child = app(APP_CACHED, 60);
     let floor_child =
         spawn(Command::new(std::env::current_exe().expect("exe")).arg("--serve-floor"));
     let app_pid = app_child.id();
-    let _ = PIDS.set([app_pid, provider_child.id(), floor_child.id()]);
-    let _procs = Procs(vec![provider_child, app_child, floor_child]);
-    for addr in [PROVIDER, APP, FLOOR] {
+    let _ = PIDS.set([
+        app_pid,
+        provider_child.id(),
+        floor_child.id(),
+        cached_child.id(),
+    ]);
+    let _procs = Procs(vec![provider_child, app_child, floor_child, cached_child]);
+    for addr in [PROVIDER, APP, FLOOR, APP_CACHED] {
         wait_for(addr).await;
     }
 
@@ -186,6 +199,8 @@ async fn run() -> bool {
             Some(&floor),
             Some(user_conns),
         );
+        let cached = load(N, c, user_req_at(APP_CACHED, user_token.clone()), 200).await;
+        row("session check, cache on", c, &cached, Some(&floor), None);
         conns_ok &= every_conns <= MAX_CONNECTIONS && user_conns <= MAX_CONNECTIONS;
         if c == 16 {
             at16 = Some((floor.clone(), plain.clone(), sfn.clone(), every.clone()));
@@ -207,6 +222,8 @@ async fn run() -> bool {
     row("logout everywhere", 64, &big_every, None, Some(big_conns));
     let big_user = load(N_BIG, 64, user_req(user_token.clone()), 200).await;
     row("session check (user)", 64, &big_user, None, None);
+    let big_cached = load(N_BIG, 64, user_req_at(APP_CACHED, user_token.clone()), 200).await;
+    row("session check, cache on", 64, &big_cached, None, None);
     conns_ok &= big_conns <= MAX_CONNECTIONS;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (rss_after, hwm) = rss_kib(app_pid);

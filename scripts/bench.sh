@@ -2,7 +2,7 @@
 # Builds the release server and provider, then runs the load benchmark
 # (benches/load.rs) and the micro-benchmarks of the pure rules
 # (benches/rules.rs). Not part of the test command: it takes minutes and
-# its figures depend on the machine. Needs ports 3400-3402 free.
+# its figures depend on the machine. Needs ports 3400-3403 free.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

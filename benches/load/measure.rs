@@ -53,7 +53,8 @@ pub struct Stats {
 }
 
 /// Process ids of the app, the provider and the floor server.
-pub static PIDS: OnceLock<[u32; 3]> = OnceLock::new();
+/// App, provider, floor, and the app with the session cache on.
+pub static PIDS: OnceLock<[u32; 4]> = OnceLock::new();
 
 /// Nanoseconds a process's threads have spent on a CPU (schedstat).
 pub fn cpu_ns(pid: &str) -> Option<u64> {
@@ -66,12 +67,13 @@ pub fn cpu_ns(pid: &str) -> Option<u64> {
     Some(total)
 }
 
-/// CPU used so far by the servers (app + floor), the provider and us. On a
-/// 2-core machine all three share the cores, which bounds what a run can do.
+/// CPU used so far by the servers (both apps + floor; only one is busy at a
+/// time), the provider and us. On a 2-core machine all three share the
+/// cores, which bounds what a run can do.
 pub fn cpu_now() -> Option<[u64; 3]> {
-    let [app, provider, floor] = PIDS.get()?.map(|p| p.to_string());
+    let [app, provider, floor, cached] = PIDS.get()?.map(|p| p.to_string());
     Some([
-        cpu_ns(&app)? + cpu_ns(&floor)?,
+        cpu_ns(&app)? + cpu_ns(&floor)? + cpu_ns(&cached)?,
         cpu_ns(&provider)?,
         cpu_ns("self")?,
     ])

@@ -9,6 +9,8 @@ use super::measure::*;
 pub const APP: &str = "127.0.0.1:3400";
 pub const PROVIDER: &str = "127.0.0.1:3401";
 pub const FLOOR: &str = "127.0.0.1:3402";
+/// The app again, with `AUTH_SESSION_CACHE_SECONDS=60`.
+pub const APP_CACHED: &str = "127.0.0.1:3403";
 
 /// The floor: what any logout must at least do, and nothing else.
 pub fn serve_floor() {
@@ -149,8 +151,13 @@ pub async fn everywhere_run(provider: &Provider, n: usize, c: usize, tag: &str) 
 
 /// `GET /api/auth/user` with the `i`-th token: one userinfo call each.
 pub fn user_req(tokens: Arc<Vec<String>>) -> MakeReq {
+    user_req_at(APP, tokens)
+}
+
+/// The same on the app at `addr` (with the cache on, one call per token).
+pub fn user_req_at(addr: &'static str, tokens: Arc<Vec<String>>) -> MakeReq {
     Arc::new(move |cl: &reqwest::Client, i: usize| {
-        cl.get(format!("http://{APP}/api/auth/user"))
+        cl.get(format!("http://{addr}/api/auth/user"))
             .header("cookie", format!("access_token={}", tokens[i]))
     })
 }
