@@ -6,7 +6,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 "$ROOT/scripts/setup.sh" test
-export PATH="$HOME/.cargo/bin:$PATH"
+# cargo-leptos runs the first wasm-opt on PATH: binaryen from npm (setup.sh).
+export PATH="$ROOT/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 cargo leptos build --release --cargo-locked
 rm -f target/e2e/dev-centralauth-state.json
 cd end2end

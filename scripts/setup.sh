@@ -9,8 +9,9 @@ MODE="${1:-test}"
 case "$MODE" in run | test) ;; *) echo "usage: $0 [run|test]" >&2; exit 64 ;; esac
 
 CARGO_LEPTOS_VERSION="0.3.10" # 0.3.11 needs rustc 1.96
-WASM_OPT_CRATE_VERSION="0.116.1" # binaryen 116; Debian's binaryen 108 breaks hydration
-WASM_OPT_MIN_BINARYEN=116
+# tools/package.json pins binaryen 123 (cargo-leptos 0.3.10's own default);
+# Debian's binaryen 108 silently breaks hydration.
+WASM_OPT_MIN_BINARYEN=123
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -63,18 +64,36 @@ if [ "$MODE" = run ]; then
   exit 0
 fi
 
-# --- release build: wasm-opt -------------------------------------------------
-wasm_opt_version() { "$1" --version 2>/dev/null | sed -n 's/^wasm-opt version \([0-9]*\).*/\1/p'; }
-if [ -x "$HOME/.cargo/bin/wasm-opt" ] && [ "$(wasm_opt_version "$HOME/.cargo/bin/wasm-opt")" = 116 ]; then
-  say "ok: wasm-opt (binaryen 116, crate wasm-opt $WASM_OPT_CRATE_VERSION)"
-else
-  say "installing wasm-opt $WASM_OPT_CRATE_VERSION (builds binaryen; about 8 minutes on 2 cores)"
-  cargo install --locked "wasm-opt@$WASM_OPT_CRATE_VERSION" || fail "cargo install wasm-opt@$WASM_OPT_CRATE_VERSION failed"
+# --- npm packages ------------------------------------------------------------
+if ! command -v npm >/dev/null; then
+  apt_install nodejs npm
 fi
-found="$(command -v wasm-opt)"
+# npm ci in $1 unless its package-lock.json is what was installed last time.
+npm_ci() {
+  local dir="$ROOT/$1" lock_hash marker
+  lock_hash="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  marker="$dir/node_modules/.setup-lock-sha256"
+  if [ -f "$marker" ] && [ "$(cat "$marker")" = "$lock_hash" ]; then
+    say "ok: $2 ($1/package-lock.json unchanged)"
+  else
+    say "installing $2 (npm ci in $1/)"
+    (cd "$dir" && npm ci --no-audit --no-fund) || fail "npm ci in $1/ failed"
+    echo "$lock_hash" >"$marker"
+  fi
+}
+
+# --- release build: wasm-opt ---------------------------------------------------
+# binaryen's own npm package: wasm-opt compiled to WebAssembly, run by node,
+# so nothing is built here (cargo install wasm-opt compiled binaryen's C++
+# for 8-10 minutes). The scripts put tools/node_modules/.bin first on PATH,
+# where cargo-leptos looks before it would download anything.
+npm_ci tools "wasm-opt (npm binaryen)"
+wasm_opt_version() { "$1" --version 2>/dev/null | sed -n 's/^wasm-opt version \([0-9]*\).*/\1/p'; }
+found="$ROOT/tools/node_modules/.bin/wasm-opt"
 v="$(wasm_opt_version "$found")"
 [ -n "$v" ] && [ "$v" -ge "$WASM_OPT_MIN_BINARYEN" ] ||
-  fail "the first wasm-opt on PATH ($found, binaryen ${v:-unknown}) is older than $WASM_OPT_MIN_BINARYEN and silently breaks hydration; remove it (Debian's binaryen) or put ~/.cargo/bin first"
+  fail "$found (binaryen ${v:-unknown}) is older than $WASM_OPT_MIN_BINARYEN: run 'npm ci' in tools/"
+say "ok: wasm-opt binaryen $v"
 
 # --- browser tests -----------------------------------------------------------
 CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
@@ -106,16 +125,5 @@ else
   apt_install openssl
 fi
 
-if ! command -v npm >/dev/null; then
-  apt_install nodejs npm
-fi
-lock_hash="$(sha256sum "$ROOT/end2end/package-lock.json" | cut -d' ' -f1)"
-marker="$ROOT/end2end/node_modules/.setup-lock-sha256"
-if [ -f "$marker" ] && [ "$(cat "$marker")" = "$lock_hash" ]; then
-  say "ok: end2end npm packages (package-lock.json unchanged)"
-else
-  say "installing end2end npm packages (npm ci; Playwright downloads no browser)"
-  (cd "$ROOT/end2end" && npm ci --no-audit --no-fund) || fail "npm ci in end2end/ failed"
-  echo "$lock_hash" >"$marker"
-fi
+npm_ci end2end "the end2end npm packages (Playwright downloads no browser)"
 say "ready to test"

@@ -6,7 +6,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 "$ROOT/scripts/setup.sh" test
-export PATH="$HOME/.cargo/bin:$PATH"
+# cargo-leptos runs the first wasm-opt on PATH: binaryen from npm (setup.sh).
+export PATH="$ROOT/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 # The package name (first `name =` in Cargo.toml): generated projects carry their own.
 APP_NAME="$(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
