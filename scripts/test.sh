@@ -46,6 +46,9 @@ rust_summary="$(awk '/^test result:/ { p += $4; f += $6 } END { printf "%d passe
 step "release build (cargo leptos build --release)"
 cargo leptos build --release --cargo-locked
 
+step "browser bundle size"
+"$ROOT/scripts/wasm-size.sh"
+
 step "no server-only secret in the browser bundle"
 if grep -a -l -e "dev-secret-not-for-production" -e "$APP_NAME/state/v1" target/site/pkg/*; then
   echo "test.sh: the files above hold server-only values; keep that code behind #[cfg(feature = \"ssr\")]" >&2

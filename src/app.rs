@@ -1,7 +1,7 @@
 //! The shell, the root component and the routes.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
     SsrMode, StaticSegment,
@@ -30,6 +30,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
+                // Here, not in App: the shell is rendered on the server only,
+                // so these stay out of the wasm bundle.
+                <link rel="stylesheet" id="leptos" href=crate::STYLESHEET />
+                <link rel="icon" type="image/x-icon" href="/favicon.ico" />
                 <MetaTags />
             </head>
             <body>
@@ -53,8 +57,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href=crate::STYLESHEET />
-        <Link rel="icon" type_="image/x-icon" href="/favicon.ico" />
         <Title text=crate::APP_NAME />
         <Router>
             <header class="site-header">

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The browser bundle's size: the release wasm gzipped at level 9 must stay at
+# or under WASM_GZIP_CEILING bytes (scripts/test.sh runs this after its
+# release build), so it cannot grow unnoticed. The goal is WASM_GZIP_GOAL;
+# until a change reaches it, the ceiling is the size last measured (plus a
+# little for toolchain noise) and is lowered with every cut. With --build,
+# builds the frontend first (cargo leptos build --release --frontend-only),
+# to try a change in about 40 seconds.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+WASM_GZIP_GOAL=285000
+WASM_GZIP_CEILING=326000
+if [ "${1:-}" = "--build" ]; then
+  export PATH="$ROOT/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+  cargo leptos build --release --frontend-only --cargo-locked >/dev/null 2>&1 ||
+    { echo "wasm-size.sh: the release frontend build failed" >&2; exit 1; }
+fi
+wasm="$(ls target/site/pkg/*.wasm 2>/dev/null | head -n 1)"
+[ -n "$wasm" ] || { echo "wasm-size.sh: no target/site/pkg/*.wasm: build with --release first" >&2; exit 1; }
+raw="$(wc -c <"$wasm")"
+gz="$(gzip -9 -c "$wasm" | wc -c)"
+js="$(gzip -9 -c "${wasm%.wasm}.js" | wc -c)"
+printf 'wasm: %d bytes, %d gzip -9 (ceiling %d, goal %d); js: %d gzip -9\n' \
+  "$raw" "$gz" "$WASM_GZIP_CEILING" "$WASM_GZIP_GOAL" "$js"
+if [ "$gz" -gt "$WASM_GZIP_CEILING" ]; then
+  echo "wasm-size.sh: the wasm grew past its ceiling by $((gz - WASM_GZIP_CEILING)) bytes: find what grew (twiggy top on target/front/wasm32-unknown-unknown/wasm-release/*.wasm) or, if it is worth it, raise the ceiling in this file and say why" >&2
+  exit 1
+fi
