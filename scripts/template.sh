@@ -13,6 +13,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH"
+# cargo-generate fills in the author from $USER and stops without it ("could
+# not determine the current user"), as in a bare container shell.
+export USER="${USER:-$(id -un)}"
 
 OLD_NAME="centralauth-starter"
 # Every spelling of the old name: package, crate and title.
