@@ -18,6 +18,7 @@ const SNAKE = "centralauth_starter";
 export const TWINS = [
   "Cargo.toml",
   "Cargo.lock",
+  "frontend/Cargo.toml",
   "README.md",
   "end2end/package.json",
   "end2end/package-lock.json",
@@ -71,7 +72,12 @@ function lockTwin(text) {
     if (name !== previous) {
       out += `{% if placed == false and "${name}" > project-name %}${ownTwin}\n\n{% assign placed = true %}{% endif %}`;
     }
-    out += literal(entry);
+    // Another entry may name the project as its only dependency (the
+    // frontend); in a longer list the new name would have to move as well.
+    if (entry.includes(`"${KEBAB}"`) && (entry.match(/^ "/gm) ?? []).length > 1) {
+      throw new Error(`${name} lists ${KEBAB} among other dependencies: its position would depend on the new name`);
+    }
+    out += templated(entry);
     previous = name;
   }
   out += `{% if placed == false %}\n\n${ownTwin}{% endif %}\n`;

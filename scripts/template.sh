@@ -20,7 +20,7 @@ export USER="${USER:-$(id -un)}"
 OLD_NAME="centralauth-starter"
 # Every spelling of the old name: package, crate and title.
 OLD_NAME_PATTERN='centralauth[-_ ]?starter'
-TWINS=(Cargo.toml Cargo.lock README.md end2end/package.json end2end/package-lock.json
+TWINS=(Cargo.toml Cargo.lock frontend/Cargo.toml README.md end2end/package.json end2end/package-lock.json
   src/main.rs src/bin/dev-centralauth.rs tests/app/mod.rs)
 
 fail() {
@@ -87,7 +87,7 @@ generate my-app --path "$SOURCE"
 check_renamed "$WORK/my-app"
 echo "my-app/Cargo.toml:"
 sed -n '1,/^\[dependencies\]/p' "$WORK/my-app/Cargo.toml" | sed 's/^/  /'
-grep -A1 '^\[package.metadata.leptos\]' "$WORK/my-app/Cargo.toml" | sed 's/^/  /'
+grep -A4 '^\[\[workspace.metadata.leptos\]\]' "$WORK/my-app/Cargo.toml" | sed 's/^/  /'
 
 if [ -z "$(git status --porcelain)" ]; then
   echo "-- generated as my-app with --git (last commit): the same tree"

@@ -28,7 +28,8 @@ step "clippy (server, ssr)"
 cargo clippy --locked --features ssr --all-targets -- -D warnings
 
 step "clippy (browser, hydrate, wasm32)"
-cargo clippy --locked --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings
+# `-p frontend` checks the bundle package and, through it, the app crate with hydrate.
+cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "Rust tests (ssr)"
 cargo test --locked --features ssr 2>&1 | tee target/rust-tests.log
