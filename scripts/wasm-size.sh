@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # The browser bundle's size: the release wasm gzipped at level 9 must stay at
 # or under WASM_GZIP_CEILING bytes (scripts/test.sh runs this after its
-# release build), so it cannot grow unnoticed. The goal is WASM_GZIP_GOAL;
-# until a change reaches it, the ceiling is the size last measured (plus a
-# little for toolchain noise) and is lowered with every cut. With --build,
-# builds the frontend first (cargo leptos build --release --frontend-only),
-# to try a change in about 40 seconds.
+# release build), so it cannot grow unnoticed. WASM_GZIP_GOAL is the limit
+# the project promises; the ceiling sits just above the size last measured
+# (toolchain noise), so growth is noticed long before the goal: raising it is
+# a deliberate edit with a reason in the commit, and never past the goal.
+# With --build, builds the frontend first (cargo leptos build --release
+# --frontend-only), to try a change in about a minute.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 WASM_GZIP_GOAL=285000
-WASM_GZIP_CEILING=326000
+WASM_GZIP_CEILING=260000
+[ "$WASM_GZIP_CEILING" -le "$WASM_GZIP_GOAL" ] ||
+  { echo "wasm-size.sh: the ceiling ($WASM_GZIP_CEILING) may not exceed the goal ($WASM_GZIP_GOAL)" >&2; exit 1; }
 if [ "${1:-}" = "--build" ]; then
   export PATH="$ROOT/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
   cargo leptos build --release --frontend-only --cargo-locked >/dev/null 2>&1 ||

@@ -1,7 +1,7 @@
 //! The smallest complete server function: a form that works with and without
 //! JavaScript, validated on the server. Keep it as a pattern or delete it.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 
 pub const MAX_NAME_CHARS: usize = 60;
 
@@ -34,18 +34,36 @@ pub fn validate_name(raw: &str) -> Result<&str, String> {
 pub fn GreetingForm() -> impl IntoView {
     let greet = ServerAction::<Greet>::new();
     let result = greet.value();
+    let name = NodeRef::<leptos::html::Input>::new();
+    // A plain form post without JavaScript; with it, the typed arguments go
+    // through the action (as in auth/logout.rs, not ActionForm's form-data
+    // decoding).
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let name = name
+            .get_untracked()
+            .map(|input| input.value())
+            .unwrap_or_default();
+        greet.dispatch(Greet { name });
+    };
     view! {
         <section class="panel">
             <h2>"Server function round trip"</h2>
-            <ActionForm action=greet>
+            <form action=Greet::url() method="post" on:submit=submit>
                 <label for="greet-name">"Your name"</label>
                 <div class="row">
-                    <input id="greet-name" type="text" name="name" autocomplete="name" />
+                    <input
+                        node_ref=name
+                        id="greet-name"
+                        type="text"
+                        name="name"
+                        autocomplete="name"
+                    />
                     <button type="submit" disabled=move || greet.pending().get()>
                         "Greet me"
                     </button>
                 </div>
-            </ActionForm>
+            </form>
             <p role="status" data-testid="greeting">
                 {move || match result.get() {
                     None => String::new(),

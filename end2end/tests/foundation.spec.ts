@@ -23,7 +23,7 @@ test.describe("foundation", () => {
     expect(errors).toEqual([]);
   });
 
-  test("server function round-trips from an ActionForm without a reload", async ({ page }) => {
+  test("server function round-trips from the form without a reload", async ({ page }) => {
     const home = new HomePage(page);
     await home.goto();
     await home.waitForHydration();

@@ -6,7 +6,7 @@
 
 use leptos::{
     prelude::*,
-    server_fn::{codec::JsonEncoding, error::FromServerFnError},
+    server_fn::{codec::JsonEncoding, error::FromServerFnError, ServerFn},
 };
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -149,8 +149,11 @@ pub async fn log_out(
     .apply(&response)
 }
 
-/// The logout form: a toggle for "everywhere" and a button. An `ActionForm`,
-/// so it works without JavaScript; with it, the page updates in place.
+/// The logout form: a toggle for "everywhere" and a button. A plain form
+/// posting to the server function, so it works without JavaScript; with it,
+/// the submit dispatches the typed arguments and the page updates in place.
+/// (Not `ActionForm`: it decodes the arguments back out of the form data with
+/// serde_qs; without it the bundle is 31.6 KB gzip smaller.)
 #[component]
 pub fn LogoutButton(
     /// Where to go afterwards (validated on the server); default `/`.
@@ -201,6 +204,16 @@ pub fn LogoutButton(
             ev.prevent_default();
         }
     };
+    let dispatch = move |ev: leptos::ev::SubmitEvent, everywhere: bool, return_to: String| {
+        ev.prevent_default();
+        if !pending.get_untracked() {
+            action.dispatch(LogOut {
+                everywhere,
+                return_to: Some(return_to),
+            });
+        }
+    };
+    let everywhere_box = NodeRef::<leptos::html::Input>::new();
 
     let failed = move || match result.get() {
         Some(Err(LogoutError::Everywhere { .. })) => Some(EVERYWHERE_FAILED_MESSAGE.to_string()),
@@ -214,10 +227,22 @@ pub fn LogoutButton(
 
     view! {
         <div class="logout">
-            <ActionForm action attr:class="logout-form" attr:aria-label="Log out">
+            <form
+                action=LogOut::url()
+                method="post"
+                class="logout-form"
+                aria-label="Log out"
+                on:submit=move |ev| {
+                    let everywhere = everywhere_box
+                        .get_untracked()
+                        .is_some_and(|input| input.checked());
+                    dispatch(ev, everywhere, return_to.clone())
+                }
+            >
                 <input type="hidden" name="return_to" value=return_field />
                 <div class="toggle">
                     <input
+                        node_ref=everywhere_box
                         type="checkbox"
                         class="switch"
                         id="logout-everywhere"
@@ -239,12 +264,14 @@ pub fn LogoutButton(
                 >
                     {move || if pending.get() { "Logging out..." } else { "Log out" }}
                 </button>
-            </ActionForm>
+            </form>
             {move || {
                 failed()
                     .map(|message| {
                         let retry_return = retry_return.clone();
                         let local_return = local_return.clone();
+                        let retry_submit = retry_return.clone();
+                        let local_submit = local_return.clone();
                         view! {
                             <div
                                 class="panel panel-error logout-error"
@@ -254,7 +281,11 @@ pub fn LogoutButton(
                             >
                                 <p>{message}</p>
                                 <div class="row">
-                                    <ActionForm action>
+                                    <form
+                                        action=LogOut::url()
+                                        method="post"
+                                        on:submit=move |ev| dispatch(ev, true, retry_submit.clone())
+                                    >
                                         <input type="hidden" name="everywhere" value="true" />
                                         <input type="hidden" name="return_to" value=retry_return />
                                         <button
@@ -264,8 +295,12 @@ pub fn LogoutButton(
                                         >
                                             "Try again"
                                         </button>
-                                    </ActionForm>
-                                    <ActionForm action>
+                                    </form>
+                                    <form
+                                        action=LogOut::url()
+                                        method="post"
+                                        on:submit=move |ev| dispatch(ev, false, local_submit.clone())
+                                    >
                                         <input type="hidden" name="return_to" value=local_return />
                                         <button
                                             type="submit"
@@ -275,7 +310,7 @@ pub fn LogoutButton(
                                         >
                                             "Log out of this app only"
                                         </button>
-                                    </ActionForm>
+                                    </form>
                                 </div>
                             </div>
                         }
