@@ -1,6 +1,10 @@
 //! The library holds the app (shared by the server and the wasm bundle) and,
 //! behind `ssr`, everything that must never reach the browser.
 
+// The server's view types nest deeply (a page holds the logout form's full
+// element type); rustc's default limit of 128 is too low for their layout.
+#![recursion_limit = "256"]
+
 /// The package name from `Cargo.toml`: the site's title, the stylesheet's
 /// file name (`output-name` is kept equal to it) and the label that keeps
 /// this app's signatures and browser channels apart from another app's.
