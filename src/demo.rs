@@ -3,6 +3,8 @@
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
+use crate::form::PostForm;
+
 pub const MAX_NAME_CHARS: usize = 60;
 
 #[server(prefix = "/api", endpoint = "greet")]
@@ -36,10 +38,8 @@ pub fn GreetingForm() -> impl IntoView {
     let result = greet.value();
     let name = NodeRef::<leptos::html::Input>::new();
     // A plain form post without JavaScript; with it, the typed arguments go
-    // through the action (as in auth/logout.rs, not ActionForm's form-data
-    // decoding).
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // through the action.
+    let submit = move || {
         let name = name
             .get_untracked()
             .map(|input| input.value())
@@ -49,7 +49,7 @@ pub fn GreetingForm() -> impl IntoView {
     view! {
         <section class="panel">
             <h2>"Server function round trip"</h2>
-            <form action=Greet::url() method="post" on:submit=submit>
+            <PostForm url=Greet::url() on_submit=submit>
                 <label for="greet-name">"Your name"</label>
                 <div class="row">
                     <input
@@ -63,7 +63,7 @@ pub fn GreetingForm() -> impl IntoView {
                         "Greet me"
                     </button>
                 </div>
-            </form>
+            </PostForm>
             <p role="status" data-testid="greeting">
                 {move || match result.get() {
                     None => String::new(),

@@ -1,10 +1,6 @@
 //! The library holds the app (shared by the server and the wasm bundle) and,
 //! behind `ssr`, everything that must never reach the browser.
 
-// The server's view types nest deeply (a page holds the logout form's full
-// element type); rustc's default limit of 128 is too low for their layout.
-#![recursion_limit = "256"]
-
 /// The package name from `Cargo.toml`: the site's title, the stylesheet's
 /// file name (`output-name` is kept equal to it) and the label that keeps
 /// this app's signatures and browser channels apart from another app's.
@@ -18,6 +14,7 @@ pub const STYLESHEET: &str = concat!("/pkg/", env!("CARGO_PKG_NAME"), ".css");
 pub mod app;
 pub mod auth;
 pub mod demo;
+pub mod form;
 
 #[cfg(feature = "ssr")]
 pub mod centralauth;
