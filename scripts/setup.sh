@@ -45,8 +45,9 @@ else
   # Built to install fast (measured on 2 cores: 19 min with its own release
   # profile, 5 min so): cargo-leptos mostly waits for cargo and wasm-bindgen,
   # so it is compiled without optimisation (no LTO) except seahash, which
-  # hashes the whole server binary after every build of `cargo leptos watch`
-  # (unoptimised, that cost ~0.3 s of each edit). OPENSSL_NO_VENDOR links
+  # hashes the whole server binary after every build of `cargo leptos watch`.
+  # (The edit loop is still ~0.7 s slower than with an optimised build: see
+  # the README's "The edit loop".) OPENSSL_NO_VENDOR links
   # Debian's libssl instead of compiling OpenSSL (4 min of CPU).
   # `no_downloads`: it never fetches a tool itself; they come from here.
   if ! pkg-config --exists openssl 2>/dev/null; then

@@ -1,7 +1,7 @@
 //! The smallest complete server function: a form that works with and without
 //! JavaScript, validated on the server. Keep it as a pattern or delete it.
 
-use leptos::{prelude::*, server_fn::ServerFn};
+use leptos::prelude::*;
 
 use crate::form::PostForm;
 
@@ -39,17 +39,16 @@ pub fn GreetingForm() -> impl IntoView {
     let name = NodeRef::<leptos::html::Input>::new();
     // A plain form post without JavaScript; with it, the typed arguments go
     // through the action.
-    let submit = move || {
-        let name = name
+    let input = move || Greet {
+        name: name
             .get_untracked()
             .map(|input| input.value())
-            .unwrap_or_default();
-        greet.dispatch(Greet { name });
+            .unwrap_or_default(),
     };
     view! {
         <section class="panel">
             <h2>"Server function round trip"</h2>
-            <PostForm url=Greet::url() on_submit=submit>
+            <PostForm action=greet input>
                 <label for="greet-name">"Your name"</label>
                 <div class="row">
                     <input

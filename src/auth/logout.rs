@@ -6,7 +6,7 @@
 
 use leptos::{
     prelude::*,
-    server_fn::{codec::JsonEncoding, error::FromServerFnError, ServerFn},
+    server_fn::{codec::JsonEncoding, error::FromServerFnError},
 };
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -204,13 +204,9 @@ pub fn LogoutButton(
             ev.prevent_default();
         }
     };
-    let dispatch = move |everywhere: bool, return_to: String| {
-        if !pending.get_untracked() {
-            action.dispatch(LogOut {
-                everywhere,
-                return_to: Some(return_to),
-            });
-        }
+    let log_out = |everywhere: bool, return_to: &String| LogOut {
+        everywhere,
+        return_to: Some(return_to.clone()),
     };
     let everywhere_box = NodeRef::<leptos::html::Input>::new();
 
@@ -227,12 +223,12 @@ pub fn LogoutButton(
     view! {
         <div class="logout">
             <PostForm
-                url=LogOut::url()
-                on_submit=move || {
+                action
+                input=move || {
                     let everywhere = everywhere_box
                         .get_untracked()
                         .is_some_and(|input| input.checked());
-                    dispatch(everywhere, return_to.clone())
+                    log_out(everywhere, &return_to)
                 }
                 attr:class="logout-form"
                 attr:aria-label="Log out"
@@ -280,8 +276,8 @@ pub fn LogoutButton(
                                 <p>{message}</p>
                                 <div class="row">
                                     <PostForm
-                                        url=LogOut::url()
-                                        on_submit=move || dispatch(true, retry_submit.clone())
+                                        action
+                                        input=move || log_out(true, &retry_submit)
                                     >
                                         <input type="hidden" name="everywhere" value="true" />
                                         <input type="hidden" name="return_to" value=retry_return />
@@ -294,8 +290,8 @@ pub fn LogoutButton(
                                         </button>
                                     </PostForm>
                                     <PostForm
-                                        url=LogOut::url()
-                                        on_submit=move || dispatch(false, local_submit.clone())
+                                        action
+                                        input=move || log_out(false, &local_submit)
                                     >
                                         <input type="hidden" name="return_to" value=local_return />
                                         <button
