@@ -161,7 +161,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.config.secure_cookies(),
-            no_store_when_signed_in,
+            no_store_for_session_pages,
         ))
         .layer(axum::middleware::from_fn_with_state(
             own_origin,
@@ -170,11 +170,15 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Responses to a request that carries a session are never cached, so Back
-/// or a shared cache cannot show signed-in content after logout.
-/// Keyed on the session this app recognises (any cookie `session_token`
-/// would send to CentralAuth), not on one cookie name.
-async fn no_store_when_signed_in(
+/// What depends on the session is never stored: every response to a request
+/// that carries one (keyed on the session this app recognises, any cookie
+/// `session_token` would send to CentralAuth, not on one cookie name), and,
+/// signed out too, every page and redirect. Browsers replay stored
+/// documents on Back without asking: a signed-in page after logout, or a
+/// signed-out `/account` redirect after signing in again, which sent the
+/// sign-in chain back to sign-in until the browser gave up (too many
+/// redirects). Static files (`/pkg/`, images) stay cacheable.
+async fn no_store_for_session_pages(
     axum::extract::State(secure): axum::extract::State<bool>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
@@ -182,13 +186,23 @@ async fn no_store_when_signed_in(
     let signed_in = cookies::session(req.headers(), secure).is_some();
     let static_asset = req.uri().path().starts_with("/pkg/");
     let mut res = next.run(req).await;
-    if signed_in && !static_asset {
+    if !static_asset && (signed_in || depends_on_session(&res)) {
         res.headers_mut().insert(
             http::header::CACHE_CONTROL,
             http::HeaderValue::from_static("no-store, private"),
         );
     }
     res
+}
+
+/// A redirect or an HTML page: what the server renders per session.
+fn depends_on_session(res: &axum::response::Response) -> bool {
+    let html = res
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/html"));
+    res.status().is_redirection() || html
 }
 
 /// Server-function arguments are a few short fields; a larger body is refused.

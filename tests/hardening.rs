@@ -267,30 +267,79 @@ async fn refused_cross_site_requests_are_not_logged_above_debug() {
     assert!(!text.contains("refused"), "{text}");
 }
 
+fn cache_control(r: &common::Reply) -> Option<&str> {
+    r.headers
+        .get(header::CACHE_CONTROL)
+        .map(|v| v.to_str().unwrap())
+}
+
+/// A site root with one page-independent file of each kind the app serves.
+fn static_site() -> std::path::PathBuf {
+    let root = std::env::temp_dir().join(format!(
+        "centralauth-starter-static-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::create_dir_all(root.join("pkg")).unwrap();
+    std::fs::write(root.join("favicon.ico"), [0u8, 0, 1, 0]).unwrap();
+    std::fs::write(root.join("pkg").join("app.js"), "export {};").unwrap();
+    root
+}
+
+/// A GET as a browser navigates (the SSR redirect needs `Accept: text/html`).
+fn get_with_cookie(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut req = Request::get(path).header(header::ACCEPT, "text/html,*/*;q=0.8");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    req.body(Body::empty()).unwrap()
+}
+
 #[tokio::test]
 async fn an_id_token_only_session_is_never_cached() {
-    let h = harness().await;
+    let root = static_site();
+    let h = common::harness_serving(APP, &[], Some(root.to_str().unwrap())).await;
+    // A static file: cacheable as such, so only the session decides.
     for cookie in ["access_token=t", "id_token=t"] {
-        let req = Request::get("/api/auth/logout")
-            .header(header::COOKIE, cookie)
-            .body(Body::empty())
-            .unwrap();
-        let r = h.send(req).await;
-        assert_eq!(
-            r.headers
-                .get(header::CACHE_CONTROL)
-                .map(|v| v.to_str().unwrap()),
-            Some("no-store, private"),
-            "{cookie}"
-        );
+        let r = h.send(get_with_cookie("/favicon.ico", Some(cookie))).await;
+        assert_eq!(r.status, StatusCode::OK, "{cookie}");
+        assert_eq!(cache_control(&r), Some("no-store, private"), "{cookie}");
     }
-    let r = h.get("/api/auth/logout").await;
-    assert_ne!(
-        r.headers
-            .get(header::CACHE_CONTROL)
-            .map(|v| v.to_str().unwrap()),
-        Some("no-store, private")
-    );
+    let r = h.send(get_with_cookie("/favicon.ico", None)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(cache_control(&r), None);
+}
+
+/// Browsers replay a stored document on Back without asking the server. A
+/// stored signed-out `/account` redirect, replayed after signing in again,
+/// sent the sign-in chain back to sign-in until Chromium stopped it
+/// (ERR_TOO_MANY_REDIRECTS); a stored signed-out page would show signed
+/// out while signed in.
+#[tokio::test]
+async fn signed_out_pages_and_redirects_are_never_stored() {
+    let root = static_site();
+    let h = common::harness_serving(APP, &[], Some(root.to_str().unwrap())).await;
+    for (path, status) in [
+        ("/", StatusCode::OK),
+        ("/account", StatusCode::FOUND),
+        ("/no/such/page", StatusCode::NOT_FOUND),
+        ("/api/auth/login?return_to=%2Faccount", StatusCode::FOUND),
+    ] {
+        let r = h.send(get_with_cookie(path, None)).await;
+        assert_eq!(r.status, status, "{path}");
+        let stored = cache_control(&r).is_none_or(|v| !v.contains("no-store"));
+        assert!(!stored, "{path}: {:?}", cache_control(&r));
+    }
+    // Static files stay cacheable, the bundle even with a session.
+    for (path, cookie) in [
+        ("/favicon.ico", None),
+        ("/pkg/app.js", None),
+        ("/pkg/app.js", Some("access_token=t")),
+    ] {
+        let r = h.send(get_with_cookie(path, cookie)).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_eq!(cache_control(&r), None, "{path} {cookie:?}");
+    }
 }
 
 #[tokio::test]

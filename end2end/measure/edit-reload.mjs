@@ -6,6 +6,9 @@
 // the file is restored at the end.
 //
 //   node end2end/measure/edit-reload.mjs        (from the repository root)
+//   EDIT_LOG=1 node end2end/measure/edit-reload.mjs
+//       also prints cargo-leptos' log (`-v`) of each edit, each line with
+//       the seconds since the save: where the time goes.
 //
 // stdin stays open: cargo-leptos stops watching when its stdin ends.
 // Needs nothing running on 127.0.0.1:3000/3001. Uses the embedded provider
@@ -40,14 +43,20 @@ async function until(what, check, timeoutMs) {
 const original = readFileSync(FILE, "utf8");
 if (!original.includes(`"${TEXT}"`)) throw new Error(`${FILE} no longer contains "${TEXT}"`);
 
-const watch = spawn("cargo", ["leptos", "watch"], {
+const watch = spawn("cargo", ["leptos", "watch", ...(process.env.EDIT_LOG ? ["-v"] : [])], {
   cwd: root,
   detached: true,
   stdio: ["pipe", "ignore", "pipe"],
   env: { ...process.env, RUST_LOG: "warn" },
 });
 let log = "";
-watch.stderr.on("data", (d) => (log = (log + d).slice(-4000)));
+let saved = 0;
+watch.stderr.on("data", (d) => {
+  log = (log + d).slice(-4000);
+  if (process.env.EDIT_LOG && saved)
+    for (const line of String(d).split("\n").filter(Boolean))
+      console.log(`  +${((Date.now() - saved) / 1000).toFixed(3)} ${line.slice(0, 160)}`);
+});
 const stop = () => {
   try {
     process.kill(-watch.pid, "SIGTERM");
@@ -93,7 +102,7 @@ try {
   for (let i = 1; i <= EDITS; i++) {
     const marker = `${TEXT} (edit ${i})`;
     writeFileSync(FILE, original.replace(`"${TEXT}"`, `"${marker}"`));
-    const saved = Date.now();
+    saved = Date.now();
     const served = await until(`edit ${i} to be served`, async () => (await html()).includes(marker), 10 * 60_000);
     const who = await email();
     rows.push({ edit: i, seconds: (served - saved) / 1000, signedIn: who === "ada@example.com" });

@@ -72,6 +72,27 @@ test.describe("Back after logout", () => {
     await page.context().close();
   });
 
+  test("Back to a page that sends signed-out visitors to sign in signs in again, without a redirect loop", async () => {
+    const email = uniqueEmail("back-redirect");
+    const a = await signedInPage(email, "/account");
+    const page = a.page;
+
+    await page.goto(`${APP_A}/logout`);
+    await a.waitForHydration();
+    await a.logOut({ everywhere: false });
+    await a.expectSignedOut();
+
+    // Back into /account's entry, now signed out: it redirects to sign-in,
+    // CentralAuth still knows this browser and sends it back signed in. A
+    // stored signed-out redirect replayed there looped until Chromium gave
+    // up (ERR_TOO_MANY_REDIRECTS).
+    await page.goBack({ waitUntil: "commit" });
+    await page.goBack({ waitUntil: "commit" });
+    await expect(page).toHaveURL(`${APP_A}/account`);
+    await expect(a.userEmail).toHaveText(email);
+    await page.context().close();
+  });
+
   test("a page restored from the back/forward cache re-checks the session", async ({ request }) => {
     const email = uniqueEmail("back-pageshow");
     const a = await signedInPage(email, "/account");

@@ -64,6 +64,16 @@ pub async fn harness_at(app_origin: &str) -> Harness {
 
 /// The same, with more variables set.
 pub async fn harness_with(app_origin: &str, extra: &[(&'static str, &str)]) -> Harness {
+    harness_serving(app_origin, extra, None).await
+}
+
+/// The same, serving static files from `site_root` (else the default,
+/// which a test run may not have built).
+pub async fn harness_serving(
+    app_origin: &str,
+    extra: &[(&'static str, &str)],
+    site_root: Option<&str>,
+) -> Harness {
     let (provider, base) = start_provider_for(app_origin, false).await;
     let mut vars: HashMap<&str, String> = HashMap::from([
         ("APP_ORIGIN", app_origin.to_string()),
@@ -75,9 +85,11 @@ pub async fn harness_with(app_origin: &str, extra: &[(&'static str, &str)]) -> H
     for (k, v) in extra {
         vars.insert(k, v.to_string());
     }
-    let options = LeptosOptions::builder()
-        .output_name(crate::app::APP_NAME)
-        .build();
+    let options = LeptosOptions::builder().output_name(crate::app::APP_NAME);
+    let options = match site_root {
+        Some(root) => options.site_root(root).build(),
+        None => options.build(),
+    };
     let config = Config::from_lookup(options, |k| vars.get(k).cloned()).unwrap();
     let state = server::build_state(config.clone()).unwrap();
     Harness {

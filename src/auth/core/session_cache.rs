@@ -79,15 +79,13 @@ impl SessionCache {
     pub fn get(&self, token: &str, client: &ClientContext, now: Instant) -> Option<CurrentUser> {
         let key = binding_key(token, client);
         let mut inner = self.lock();
-        let fresh = inner
-            .entries
-            .get(&key)
-            .map(|e| now.saturating_duration_since(e.stored) < self.ttl)?;
-        if fresh {
-            inner.entries.get(&key).map(|e| e.user.clone())
-        } else {
-            inner.entries.remove(&key);
-            None
+        match inner.entries.get(&key) {
+            Some(e) if now.saturating_duration_since(e.stored) < self.ttl => Some(e.user.clone()),
+            Some(_) => {
+                inner.entries.remove(&key);
+                None
+            }
+            None => None,
         }
     }
 
