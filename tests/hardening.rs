@@ -276,7 +276,7 @@ fn cache_control(r: &common::Reply) -> Option<&str> {
 /// A site root with one page-independent file of each kind the app serves.
 fn static_site() -> std::path::PathBuf {
     let root = std::env::temp_dir().join(format!(
-        "centralauth-starter-static-{}-{:?}",
+        "app-static-site-{}-{:?}",
         std::process::id(),
         std::thread::current().id()
     ));
