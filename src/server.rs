@@ -197,11 +197,12 @@ async fn no_store_for_session_pages(
 
 /// A redirect or an HTML page: what the server renders per session.
 fn depends_on_session(res: &axum::response::Response) -> bool {
+    // Runs on every response: a prefix compare, no allocation.
     let html = res
         .headers()
         .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/html"));
+        .and_then(|v| v.as_bytes().get(..9))
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"text/html"));
     res.status().is_redirection() || html
 }
 

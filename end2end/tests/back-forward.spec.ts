@@ -48,6 +48,19 @@ async function signedInPage(email: string, path: string): Promise<AppPage> {
   return a;
 }
 
+/**
+ * On another document (a full load of /logout), logs out of this app only,
+ * then goes Back through /logout's entry into the page before it.
+ */
+async function logOutElsewhereThenBackTwice(a: AppPage): Promise<void> {
+  await a.page.goto(`${APP_A}/logout`);
+  await a.waitForHydration();
+  await a.logOut({ everywhere: false });
+  await a.expectSignedOut();
+  await a.page.goBack({ waitUntil: "commit" });
+  await a.page.goBack({ waitUntil: "commit" });
+}
+
 test.describe("Back after logout", () => {
   test("a signed-in page is not restored from the back/forward cache after logging out", async () => {
     const email = uniqueEmail("back-no-store");
@@ -55,15 +68,7 @@ test.describe("Back after logout", () => {
     const a = await signedInPage(email, "/");
     const page = a.page;
 
-    // Another document (a full load), where the user logs out.
-    await page.goto(`${APP_A}/logout`);
-    await a.waitForHydration();
-    await a.logOut({ everywhere: false });
-    await a.expectSignedOut();
-
-    // Back through /logout's own entry, then into the signed-in page's.
-    await page.goBack({ waitUntil: "commit" });
-    await page.goBack({ waitUntil: "commit" });
+    await logOutElsewhereThenBackTwice(a);
     await expect(page).toHaveURL(`${APP_A}/`);
     await a.expectSignedOut();
     await expect(page.getByText(email)).toHaveCount(0);
@@ -77,17 +82,11 @@ test.describe("Back after logout", () => {
     const a = await signedInPage(email, "/account");
     const page = a.page;
 
-    await page.goto(`${APP_A}/logout`);
-    await a.waitForHydration();
-    await a.logOut({ everywhere: false });
-    await a.expectSignedOut();
-
     // Back into /account's entry, now signed out: it redirects to sign-in,
     // CentralAuth still knows this browser and sends it back signed in. A
     // stored signed-out redirect replayed there looped until Chromium gave
     // up (ERR_TOO_MANY_REDIRECTS).
-    await page.goBack({ waitUntil: "commit" });
-    await page.goBack({ waitUntil: "commit" });
+    await logOutElsewhereThenBackTwice(a);
     await expect(page).toHaveURL(`${APP_A}/account`);
     await expect(a.userEmail).toHaveText(email);
     await page.context().close();
