@@ -43,10 +43,10 @@ fn rules(c: &mut Criterion) {
 
     let key = state::StateKey::derive("dev-secret-not-for-production");
     let now = state::now_unix();
-    let signed = state::sign(&key, now);
+    let signed = state::sign(&key, now, "verifier");
     let mut g = c.benchmark_group("state");
     g.bench_function("sign", |b| {
-        b.iter(|| state::sign(black_box(&key), black_box(now)))
+        b.iter(|| state::sign(black_box(&key), black_box(now), "verifier"))
     });
     g.bench_function("verify", |b| {
         b.iter(|| {

@@ -32,6 +32,8 @@ step "clippy (browser, hydrate, wasm32)"
 cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "Rust tests (ssr)"
+# One test at a time per binary (see .cargo/config.toml), said here too.
+export RUST_TEST_THREADS=1
 cargo test --locked --features ssr 2>&1 | tee target/rust-tests.log
 
 if [ -f cargo-generate.toml ]; then
@@ -59,9 +61,9 @@ echo "ok"
 
 step "Playwright (Chromium, release build)"
 # Playwright starts app A on 3000 and app B on 3002 itself, and the
-# production topology: nginx on 3443, replicas on 3011 and 3012, the
+# production topology: nginx on 3443 (and 3080, its redirect), replicas on 3011 and 3012, the
 # standalone provider on 3110.
-for port in 3000 3002 3443 3011 3012 3110; do
+for port in 3000 3002 3080 3443 3011 3012 3110; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "test.sh: port $port is already in use (a running 'cargo leptos watch' or test server?); stop it first" >&2
     echo "playwright: 0 passed, 1 failed"

@@ -25,6 +25,8 @@ pub mod config;
 #[cfg(all(feature = "ssr", feature = "dev-provider"))]
 pub mod dev_centralauth;
 #[cfg(feature = "ssr")]
+pub mod edge;
+#[cfg(feature = "ssr")]
 pub mod listener;
 #[cfg(feature = "ssr")]
 pub mod server;

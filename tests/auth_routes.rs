@@ -64,19 +64,50 @@ async fn local_logout_clears_every_auth_cookie_without_calling_centralauth() {
 
 #[tokio::test]
 async fn logout_everywhere_maps_each_centralauth_outcome() {
-    // (fault status, delay, expect success)
-    let cases: &[(&str, Option<u16>, u64, bool)] = &[
-        ("ok", None, 0, true),
-        ("server error", Some(500), 0, false),
-        ("bad gateway", Some(502), 0, false),
-        ("rate limited", Some(429), 0, false),
-        ("timeout", None, 2_000, false),
+    // (name, fault status, its error code, delay, expect success)
+    type Case = (&'static str, Option<u16>, Option<&'static str>, u64, bool);
+    let cases: &[Case] = &[
+        ("ok", None, None, 0, true),
+        ("server error", Some(500), None, 0, false),
+        ("bad gateway", Some(502), None, 0, false),
+        ("rate limited", Some(429), None, 0, false),
+        ("timeout", None, None, 2_000, false),
+        // The status decides first: a failure that names a session-gone
+        // code is still a failure, and the session at CentralAuth lives on.
+        (
+            "503 saying sessionMissing",
+            Some(503),
+            Some("sessionMissing"),
+            0,
+            false,
+        ),
+        (
+            "500 saying tokenInvalid",
+            Some(500),
+            Some("tokenInvalid"),
+            0,
+            false,
+        ),
+        (
+            "429 saying sessionExpired",
+            Some(429),
+            Some("sessionExpired"),
+            0,
+            false,
+        ),
+        (
+            "401 saying sessionMissing",
+            Some(401),
+            Some("sessionMissing"),
+            0,
+            true,
+        ),
     ];
-    for (name, status, delay, succeeds) in cases {
+    for (name, status, code, delay, succeeds) in cases {
         let h = harness().await;
         let (_, token) = h.provider.create_session("ada@example.com");
         if status.is_some() || *delay > 0 {
-            h.fault(*status, *delay);
+            h.fault_with_code(*status, *code, *delay);
         }
         let started = std::time::Instant::now();
         let r = h
@@ -105,7 +136,12 @@ async fn logout_everywhere_maps_each_centralauth_outcome() {
 async fn logout_everywhere_of_an_already_ended_session_succeeds() {
     let h = harness().await;
     let r = h
-        .send(post_logout("everywhere=on", Some("dev_at_unknown"), None))
+        // Well-formed (a compact JWE), so it is asked about; unknown to CentralAuth.
+        .send(post_logout(
+            "everywhere=on",
+            Some("eyJh..aXY.dW5rbm93bg.dGFn"),
+            None,
+        ))
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(cookie_names(&r.set_cookies).len(), 3);
@@ -212,17 +248,20 @@ async fn the_server_function_answers_a_plain_form_post_with_a_303() {
             .unwrap();
         let r = h.send(req).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
-        // The hostile return URL is refused; the landing page is told what happened.
-        assert_eq!(
-            r.location.as_deref(),
-            Some("/?logged_out=everywhere"),
-            "{path}"
-        );
+        // The hostile return URL is refused; the landing page is told what
+        // happened by a short-lived cookie, not by its URL.
+        assert_eq!(r.location.as_deref(), Some("/"), "{path}");
         assert_eq!(
             cookie_names(&r.set_cookies),
-            ["access_token", "code_verifier", "id_token"],
+            ["access_token", "code_verifier", "id_token", "logged_out"],
             "{path}"
         );
+        assert!(r
+            .set_cookies
+            .iter()
+            .any(|c| c.starts_with("logged_out=everywhere;")
+                && c.contains("Max-Age=60")
+                && c.contains("HttpOnly")));
         assert_eq!(h.logout_calls(), 1, "{path}");
     }
 }
@@ -300,12 +339,16 @@ async fn callback_refuses_a_bad_state_and_shows_provider_errors() {
     );
     assert!(r.set_cookies.is_empty());
 
-    // CentralAuth's words, on a callback carrying a state we issued.
+    // CentralAuth's words, on a callback carrying a state we issued to
+    // this browser (its PKCE verifier cookie).
     let key = state::StateKey::derive(DEV_SECRET);
-    let issued = state::sign(&key, state::now_unix());
+    let issued = state::sign(&key, state::now_unix(), "verifier-a");
     let r = h
-        .get(&format!(
-            "/api/auth/callback?error=sessionInvalid&error_description=Nope&state={issued}"
+        .send(with_cookie(
+            &format!(
+                "/api/auth/callback?error=sessionInvalid&error_description=Nope&state={issued}"
+            ),
+            "code_verifier=verifier-a",
         ))
         .await;
     let location = url::Url::parse(&format!("{APP}{}", r.location.unwrap())).unwrap();
@@ -315,11 +358,126 @@ async fn callback_refuses_a_bad_state_and_shows_provider_errors() {
     assert_eq!(q["code"], "sessionInvalid");
     assert_eq!(q["detail"], "Nope");
     assert_eq!(q["return_to"], "/");
-    // Signed, so the page can tell CentralAuth's words from a crafted link's.
+    // Signed for this browser, so the page can tell CentralAuth's words
+    // from a crafted or forwarded link's.
+    let detail = state::ErrorDetail {
+        code: "sessionInvalid",
+        detail: "Nope",
+        at: q["at"].parse().unwrap(),
+    };
     assert!(state::error_detail_is_authentic(
         &key,
-        "sessionInvalid",
-        "Nope",
-        &q["sig"]
+        detail,
+        "verifier-a",
+        &q["sig"],
+        state::now_unix()
     ));
+}
+
+fn with_cookie(path: &str, cookie: &str) -> Request<Body> {
+    let mut req = Request::get(path);
+    if !cookie.is_empty() {
+        req = req.header(header::COOKIE, cookie);
+    }
+    req.body(Body::empty()).unwrap()
+}
+
+/// The review's attack: anyone gets a valid `state` from the login route
+/// and builds an error callback with their own words. Those words appear
+/// only in the browser that started the sign-in, and only shortly after.
+#[tokio::test]
+async fn provider_words_on_the_error_page_only_in_the_browser_that_signed_in_and_only_shortly_after(
+) {
+    let h = harness().await;
+    let said = "Your account is locked. Call +1-555-0100";
+    let words =
+        |r: &common::Reply| r.body.contains("CentralAuth said") && r.body.contains("555-0100");
+    // Browser A starts a sign-in: a verifier cookie and a state.
+    let login = h.get("/api/auth/login").await;
+    let verifier_a = login
+        .set_cookies
+        .iter()
+        .find_map(|c| c.strip_prefix("code_verifier="))
+        .map(|c| c.split(';').next().unwrap().to_string())
+        .unwrap();
+    let login_url = url::Url::parse(login.location.as_deref().unwrap()).unwrap();
+    let state_a = login_url
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let callback = format!(
+        "/api/auth/callback?error=accessDenied&error_description={}&state={state_a}",
+        url::form_urlencoded::byte_serialize(said.as_bytes()).collect::<String>()
+    );
+    let cookie_a = format!("code_verifier={verifier_a}");
+
+    // CentralAuth's error reaches browser A: A sees the words.
+    let r = h.send(with_cookie(&callback, &cookie_a)).await;
+    let link = r.location.unwrap();
+    assert!(link.contains("sig="), "{link}");
+    let page = h.send(with_cookie(&link, &cookie_a)).await;
+    assert!(words(&page), "{}", page.body);
+
+    // The same link in browser B (its own sign-in under way) or in a
+    // browser with no sign-in: the fixed message only.
+    let other = h.get("/api/auth/login").await;
+    let cookie_b = other
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("code_verifier="))
+        .map(|c| c.split(';').next().unwrap().to_string())
+        .unwrap();
+    for cookie in [cookie_b.as_str(), ""] {
+        let page = h.send(with_cookie(&link, cookie)).await;
+        assert!(!words(&page), "{cookie}: {}", page.body);
+        assert!(page.body.contains("CentralAuth could not sign you in."));
+    }
+    // The attack itself: the callback brought by browser B (or none) with A's state.
+    for cookie in [cookie_b.as_str(), ""] {
+        let r = h.send(with_cookie(&callback, cookie)).await;
+        let link = r.location.unwrap();
+        assert!(
+            !link.contains("detail=") && !link.contains("sig="),
+            "{link}"
+        );
+        let page = h.send(with_cookie(&link, cookie)).await;
+        assert!(!words(&page), "{}", page.body);
+    }
+
+    // An expired link, signed correctly for browser A: not shown.
+    let key = state::StateKey::derive(DEV_SECRET);
+    let old = state::now_unix() - state::ERROR_DETAIL_TTL_SECS - 1;
+    let detail = state::ErrorDetail {
+        code: "accessDenied",
+        detail: said,
+        at: old,
+    };
+    let sig = state::sign_error_detail(&key, detail, &verifier_a);
+    let expired = format!(
+        "/auth/error?reason=provider&code=accessDenied&detail={}&at={old}&sig={sig}",
+        url::form_urlencoded::byte_serialize(said.as_bytes()).collect::<String>()
+    );
+    let page = h.send(with_cookie(&expired, &cookie_a)).await;
+    assert!(!words(&page), "{}", page.body);
+    // ...while the same link with a fresh time would be (the control).
+    let fresh_at = state::now_unix();
+    let sig = state::sign_error_detail(
+        &key,
+        state::ErrorDetail {
+            at: fresh_at,
+            ..detail
+        },
+        &verifier_a,
+    );
+    let fresh = expired
+        .replace(&format!("at={old}"), &format!("at={fresh_at}"))
+        .split("&sig=")
+        .next()
+        .unwrap()
+        .to_string()
+        + &format!("&sig={sig}");
+    let page = h.send(with_cookie(&fresh, &cookie_a)).await;
+    assert!(words(&page), "{}", page.body);
 }

@@ -75,12 +75,8 @@ async fn no_logout_door_redirects_off_site_through_dot_segments() {
         let r = h
             .send(browser_form_post("/api/auth/log_out", &form, Some(&token)))
             .await;
-        // Refused, so back to the home page, told what happened.
-        assert_eq!(
-            r.location.as_deref(),
-            Some("/?logged_out=here"),
-            "form post, {attack}"
-        );
+        // Refused, so back to the home page.
+        assert_eq!(r.location.as_deref(), Some("/"), "form post, {attack}");
         // The server function as the wasm client calls it: JSON back.
         let r = h
             .send(form_post("/api/auth/log_out", &form, Some(&token)))
@@ -115,7 +111,7 @@ async fn sign_in_never_carries_an_off_site_return_url() {
             "{attack}"
         );
         // A callback that fails sends the checked URL on to the error page.
-        let issued = state::sign(&key, state::now_unix());
+        let issued = state::sign(&key, state::now_unix(), "v");
         let r = h
             .get(&format!(
                 "/api/auth/callback?state={issued}&return_to={}",
@@ -141,11 +137,33 @@ async fn an_error_callback_without_our_state_shows_only_the_fixed_message() {
             assert!(!q.contains_key(key), "{state_param}: {key} echoed: {q:?}");
         }
     }
-    // A genuine one (state we issued) still shows CentralAuth's words.
-    let issued = state::sign(&state::StateKey::derive(DEV_SECRET), state::now_unix());
+    // A state we issued, brought back by another browser (the attacker
+    // got it from the login route): still only the fixed message.
+    let key = state::StateKey::derive(DEV_SECRET);
+    let attackers = state::sign(&key, state::now_unix(), "attacker-verifier");
+    for cookie in [None, Some("code_verifier=victim-verifier")] {
+        let r = h
+            .send(get_with_cookie(
+                &format!(
+                    "/api/auth/callback?error=accountLocked&error_description=Call+555-0100&state={attackers}"
+                ),
+                cookie,
+            ))
+            .await;
+        let q = query(&r.location.unwrap());
+        assert_eq!(q["reason"], "provider");
+        for key in ["code", "detail", "sig"] {
+            assert!(!q.contains_key(key), "{cookie:?}: {key} echoed: {q:?}");
+        }
+    }
+    // A genuine one (a state we issued to this browser) shows CentralAuth's words.
+    let issued = state::sign(&key, state::now_unix(), "victim-verifier");
     let r = h
-        .get(&format!(
-            "/api/auth/callback?error=accountLocked&error_description=Locked&state={issued}"
+        .send(get_with_cookie(
+            &format!(
+                "/api/auth/callback?error=accountLocked&error_description=Locked&state={issued}"
+            ),
+            Some("code_verifier=victim-verifier"),
         ))
         .await;
     let q = query(&r.location.unwrap());
@@ -158,11 +176,12 @@ async fn an_error_callback_without_our_state_shows_only_the_fixed_message() {
 #[tokio::test]
 async fn echoed_provider_text_is_bounded() {
     let h = harness().await;
-    let issued = state::sign(&state::StateKey::derive(DEV_SECRET), state::now_unix());
+    let issued = state::sign(&state::StateKey::derive(DEV_SECRET), state::now_unix(), "v");
     let huge = "A".repeat(30_000);
     let r = h
-        .get(&format!(
-            "/api/auth/callback?error={huge}&error_description={huge}&state={issued}"
+        .send(get_with_cookie(
+            &format!("/api/auth/callback?error={huge}&error_description={huge}&state={issued}"),
+            Some("code_verifier=v"),
         ))
         .await;
     let location = r.location.unwrap();
@@ -172,8 +191,9 @@ async fn echoed_provider_text_is_bounded() {
     assert_eq!(q["detail"].chars().count(), 300);
     // Prose in the code is no code.
     let r = h
-        .get(&format!(
-            "/api/auth/callback?error=Your+account+is+locked&state={issued}"
+        .send(get_with_cookie(
+            &format!("/api/auth/callback?error=Your+account+is+locked&state={issued}"),
+            Some("code_verifier=v"),
         ))
         .await;
     assert_eq!(query(&r.location.unwrap())["code"], "genericError");
@@ -212,7 +232,7 @@ async fn login_forwards_an_error_message_only_when_this_server_signed_it() {
 async fn provider_text_cannot_forge_log_lines() {
     let h = harness().await;
     let logs = LogCapture::start(tracing::Level::DEBUG);
-    let issued = state::sign(&state::StateKey::derive(DEV_SECRET), state::now_unix());
+    let issued = state::sign(&state::StateKey::derive(DEV_SECRET), state::now_unix(), "v");
     for state_param in [String::new(), format!("&state={issued}")] {
         h.get(&format!(
             "/api/auth/callback?error=x%0d%0a2026-01-01T00:00:00Z%20INFO%20forged&error_description=y%0aINFO%20forged{state_param}"

@@ -1,6 +1,7 @@
 //! The accept loop's limits over real TCP: clients that trickle headers or
-//! bodies are cut off in the configured time, the connection cap holds, and
-//! normal requests are served meanwhile.
+//! bodies are cut off in the configured time, the connection cap holds
+//! (the oldest connection without a complete request makes room; one
+//! mid-answer never does), and normal requests are served meanwhile.
 #![cfg(feature = "ssr")]
 
 mod app;
@@ -26,10 +27,19 @@ struct Server {
 async fn start(max_connections: usize) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = Router::new().route("/", get(|| async { "ok" })).route(
-        "/echo",
-        axum::routing::post(|body: String| async move { body }),
-    );
+    let app = Router::new()
+        .route("/", get(|| async { "ok" }))
+        .route(
+            "/echo",
+            axum::routing::post(|body: String| async move { body }),
+        )
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_millis(600)).await;
+                "slow"
+            }),
+        );
     let limits = ServerLimits {
         header_read_timeout: HEADER_TIMEOUT,
         request_timeout: REQUEST_TIMEOUT,
@@ -166,26 +176,75 @@ async fn a_client_trickling_its_body_gets_408_within_the_request_timeout() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn connections_beyond_the_cap_wait_until_one_ends() {
+async fn at_the_cap_a_newcomer_replaces_the_oldest_connection_without_a_complete_request() {
     let server = start(2).await;
     let addr = server.addr;
-    // Two connections hold both slots (each has sent part of its headers).
+    // Two connections fill the cap, each with part of its headers sent;
+    // the first is the older.
     let mut held = Vec::new();
     for _ in 0..2 {
         let mut s = TcpStream::connect(addr).await.unwrap();
         s.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
         held.push(s);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A third complete request is served at once...
+    let started = Instant::now();
+    assert_eq!(plain_get(addr).await, "HTTP/1.1 200 OK");
+    assert!(
+        started.elapsed() < Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
+    // ...because the oldest was closed, while the younger one still waits.
+    let mut buf = [0u8; 16];
+    let oldest = tokio::time::timeout(Duration::from_millis(300), held[0].read(&mut buf)).await;
+    assert!(
+        matches!(oldest, Ok(Ok(0)) | Ok(Err(_))),
+        "the oldest was kept: {oldest:?}"
+    );
+    let younger = tokio::time::timeout(Duration::from_millis(100), held[1].read(&mut buf)).await;
+    assert!(
+        younger.is_err(),
+        "the younger one was closed too: {younger:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_mid_answer_are_never_closed_and_a_newcomer_waits_for_one() {
+    let server = start(2).await;
+    let addr = server.addr;
+    // Both slots answer a request whose body arrives in full but slowly is
+    // handled: each has sent a complete request that takes time to answer.
+    let mut busy = Vec::new();
+    for _ in 0..2 {
+        busy.push(tokio::spawn(async move {
+            let mut s = TcpStream::connect(addr).await.unwrap();
+            s.write_all(b"GET /slow HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+                .await
+                .unwrap();
+            let mut out = String::new();
+            s.read_to_string(&mut out).await.unwrap();
+            out.lines().next().unwrap_or_default().to_string()
+        }));
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
-    // A third complete request is not served while they hold the slots...
     let third = tokio::spawn(async move {
         let started = Instant::now();
         (plain_get(addr).await, started.elapsed())
     });
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(!third.is_finished(), "served beyond the cap");
-    // ...and is served as soon as one of them goes away.
-    drop(held.pop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !third.is_finished(),
+        "served beyond the cap while both were answering"
+    );
+    for b in busy {
+        assert_eq!(
+            b.await.unwrap(),
+            "HTTP/1.1 200 OK",
+            "a busy connection was cut"
+        );
+    }
     let (status, _) = tokio::time::timeout(Duration::from_secs(2), third)
         .await
         .expect("not served after a slot freed up")

@@ -1,4 +1,5 @@
-import { chromium, expect, test, type Browser, type Page } from "@playwright/test";
+import { chromium, type Browser, type Page } from "@playwright/test";
+import { expect, test, watchBrowser } from "./fixtures";
 import { chromiumWithBackForwardCache } from "../chromium";
 import { APP_A, AppPage, cookie, uniqueEmail } from "./pages/app";
 import { ProviderHooks } from "./pages/provider-hooks";
@@ -15,7 +16,7 @@ import { PROVIDER } from "../urls";
 let browser: Browser;
 
 test.beforeAll(async () => {
-  browser = await chromium.launch(chromiumWithBackForwardCache);
+  browser = watchBrowser(await chromium.launch(chromiumWithBackForwardCache));
 });
 
 test.afterAll(async () => {

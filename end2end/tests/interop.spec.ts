@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { errors, jwtDecrypt } from "jose";
 import { APP_A, AppPage, uniqueEmail } from "./pages/app";
 import { DEV_SECRET_V1, NpmSibling } from "./pages/npm-sibling";

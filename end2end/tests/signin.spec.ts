@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { APP_A, AppPage, ProviderLogin, cookie, uniqueEmail } from "./pages/app";
 import { ProviderHooks } from "./pages/provider-hooks";
 import { PACKAGE_NAME } from "../project";

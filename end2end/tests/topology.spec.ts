@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { expect, test, type APIResponse, type Page, type Response } from "@playwright/test";
+import { type APIResponse, type Page, type Response } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { PACKAGE_NAME, ROOT } from "../project";
 import { PROXY, PROXY_PEER, REPLICA_ADDRS, STANDALONE_PROVIDER } from "../urls";
 import { AppPage, ProviderLogin, uniqueEmail } from "./pages/app";

@@ -79,19 +79,36 @@ pub struct ProviderErrorDetail {
     pub detail: String,
 }
 
-/// The error page's `code` and `detail`, if the callback signed them; `None`
-/// for a crafted link.
+/// The error page's `code` and `detail`, if the callback signed them for
+/// this browser within the last minutes; `None` for a crafted link, a link
+/// opened in another browser, or an old one.
 #[server(prefix = "/api/auth", endpoint = "error_detail")]
 pub async fn checked_error_detail(
     code: String,
     detail: String,
+    at: String,
     sig: String,
 ) -> Result<Option<ProviderErrorDetail>, ServerFnError> {
-    let (state, _) = super::request_context()?;
-    Ok(
-        super::rules::state::error_detail_is_authentic(&state.state_key, &code, &detail, &sig)
-            .then_some(ProviderErrorDetail { code, detail }),
+    use super::rules::{cookies, state as signed};
+    let (state, parts) = super::request_context()?;
+    let verifier = cookies::read(
+        &parts.headers,
+        cookies::code_verifier(state.secure_cookies()),
     )
+    .unwrap_or_default();
+    let shown = signed::ErrorDetail {
+        code: &code,
+        detail: &detail,
+        at: at.parse().unwrap_or(0),
+    };
+    let authentic = signed::error_detail_is_authentic(
+        &state.state_key,
+        shown,
+        &verifier,
+        &sig,
+        signed::now_unix(),
+    );
+    Ok(authentic.then_some(ProviderErrorDetail { code, detail }))
 }
 
 /// The readable page for a sign-in that did not complete.
@@ -106,12 +123,15 @@ pub fn SignInErrorPage() -> impl IntoView {
     // Code and detail come from the link, so they are shown only when the
     // server confirms the callback signed them.
     let checked = Resource::new(
-        move || (get("code"), get("detail"), get("sig")),
-        |(code, detail, sig)| async move {
+        move || (get("code"), get("detail"), get("at"), get("sig")),
+        |(code, detail, at, sig)| async move {
             if code.is_empty() && detail.is_empty() {
                 return None;
             }
-            checked_error_detail(code, detail, sig).await.ok().flatten()
+            checked_error_detail(code, detail, at, sig)
+                .await
+                .ok()
+                .flatten()
         },
     );
     let message =
@@ -169,6 +189,7 @@ pub mod server {
                 Outcome,
             },
             routes::{param, redirect, to_path, Params},
+            rules::{cookies, state as signed_state},
         },
         server::AppState,
     };
@@ -240,13 +261,29 @@ pub mod server {
                     reason = err.reason().as_query(),
                     "sign-in callback refused: {err}"
                 );
-                let (code, detail) = err.provider_text();
-                // The page shows code and detail only with this signature, so a
-                // crafted link cannot put words in CentralAuth's mouth.
+                // The page shows code and detail only with this signature,
+                // for the browser that started the sign-in, for a few
+                // minutes: a crafted or forwarded link cannot put words in
+                // CentralAuth's mouth. Without a verifier (an autologin hop)
+                // there is nothing to bind to, so only the fixed message.
+                let verifier =
+                    cookies::read(&headers, cookies::code_verifier(state.secure_cookies()))
+                        .unwrap_or_default();
+                let (code, detail) = match err.provider_text() {
+                    _ if verifier.is_empty() => ("", ""),
+                    text => text,
+                };
+                let now = signed_state::now_unix();
+                let at = now.to_string();
                 let sig = if code.is_empty() && detail.is_empty() {
                     String::new()
                 } else {
-                    crate::auth::rules::state::sign_error_detail(&state.state_key, code, detail)
+                    let shown = signed_state::ErrorDetail {
+                        code,
+                        detail,
+                        at: now,
+                    };
+                    signed_state::sign_error_detail(&state.state_key, shown, &verifier)
                 };
                 let location = to_path(
                     "/auth/error",
@@ -254,6 +291,7 @@ pub mod server {
                         ("reason", err.reason().as_query()),
                         ("code", code),
                         ("detail", detail),
+                        ("at", if sig.is_empty() { "" } else { &at }),
                         ("sig", &sig),
                         ("return_to", &state.return_url(return_to)),
                     ],

@@ -19,73 +19,27 @@ use super::session::{use_announcer, use_session, SessionUnavailable, SignedOutNo
 pub const EVERYWHERE_FAILED_MESSAGE: &str =
     "We couldn't end your CentralAuth session everywhere. You are still signed in here.";
 
-/// The query parameter that tells the page a logout lands on what happened.
-pub const LOGGED_OUT_PARAM: &str = "logged_out";
-
-/// Where a logout lands: a path of this app gets `logged_out=here` or
-/// `logged_out=everywhere`, so that page can say what happened, with or
-/// without JavaScript. An absolute URL (an allowed other origin) is left
-/// as it is; so is anything that is not a plain path.
-pub fn landing_after_logout(redirect_to: &str, everywhere: bool) -> String {
-    if !redirect_to.starts_with('/')
-        || redirect_to.starts_with("//")
-        || redirect_to.starts_with("/\\")
-    {
-        return redirect_to.to_string();
-    }
-    let (path, fragment) = match redirect_to.split_once('#') {
-        Some((p, f)) => (p, Some(f)),
-        None => (redirect_to, None),
-    };
-    let value = if everywhere { "everywhere" } else { "here" };
-    let separator = if path.contains('?') { '&' } else { '?' };
-    let mut out = format!("{path}{separator}{LOGGED_OUT_PARAM}={value}");
-    if let Some(f) = fragment {
-        out.push('#');
-        out.push_str(f);
-    }
-    // Return URLs are capped at 2048 bytes; one at the cap stays as it is.
-    if out.len() > 2048 {
-        return redirect_to.to_string();
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::landing_after_logout;
-
-    #[test]
-    fn a_path_is_told_what_happened_and_keeps_its_query_and_fragment() {
-        assert_eq!(landing_after_logout("/", true), "/?logged_out=everywhere");
-        assert_eq!(landing_after_logout("/", false), "/?logged_out=here");
-        assert_eq!(
-            landing_after_logout("/account?tab=1", false),
-            "/account?tab=1&logged_out=here"
-        );
-        assert_eq!(
-            landing_after_logout("/docs?a=b#part", true),
-            "/docs?a=b&logged_out=everywhere#part"
-        );
-        assert_eq!(
-            landing_after_logout("/docs#x?y", true),
-            "/docs?logged_out=everywhere#x?y"
-        );
-    }
-
-    #[test]
-    fn anything_but_a_plain_path_is_left_alone() {
-        for url in [
-            "https://docs.example/after",
-            "//evil.example",
-            "/\\evil.example",
-            "",
-        ] {
-            assert_eq!(landing_after_logout(url, true), url);
+/// What the logout that brought this browser here did, as the server
+/// answered it: `Some(everywhere)` once, from the short-lived cookie a
+/// redirecting logout sets (then cleared), else `None`. The landing page
+/// claims only this, never what its URL says.
+#[server(prefix = "/api/auth", endpoint = "logout_outcome")]
+pub async fn logout_outcome() -> Result<Option<bool>, ServerFnError> {
+    use super::rules::cookies;
+    use http::{header, HeaderValue};
+    let (state, parts) = super::request_context()?;
+    let secure = state.secure_cookies();
+    let outcome = cookies::read(&parts.headers, cookies::logged_out(secure))
+        .and_then(|v| cookies::logout_outcome_from(&v));
+    if outcome.is_some() {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            let clear = cookies::clear(cookies::logged_out(secure), secure);
+            if let Ok(v) = HeaderValue::from_str(&clear) {
+                response.append_header(header::SET_COOKIE, v);
+            }
         }
-        let long = format!("/{}", "a".repeat(2040));
-        assert_eq!(landing_after_logout(&long, true), long);
     }
+    Ok(outcome)
 }
 
 /// The toggle's hint: what "everywhere" does, and what leaving it off means
@@ -175,6 +129,8 @@ pub fn LogoutButton(
 
     Effect::new(move |_| {
         if let Some(Ok(done)) = result.get() {
+            // The landing page says what the server did, from this answer.
+            session.last_logout.set(Some(done.everywhere));
             session.logged_out_here();
             announcer.say(if done.everywhere {
                 "You are logged out everywhere."
@@ -183,11 +139,11 @@ pub fn LogoutButton(
             });
             #[cfg(feature = "hydrate")]
             super::session::announce_logout();
-            let landing = landing_after_logout(&done.redirect_to, done.everywhere);
+            let landing = &done.redirect_to;
             if landing.starts_with('/') {
-                navigate(&landing, Default::default());
+                navigate(landing, Default::default());
             } else {
-                let _ = window().location().set_href(&landing);
+                let _ = window().location().set_href(landing);
             }
         }
     });

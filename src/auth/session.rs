@@ -58,9 +58,10 @@ pub enum SignedOutBy {
     ThisPage,
     /// A logout in another tab of this app.
     AnotherTab,
-    /// The CentralAuth session ended (a "log out everywhere" in another
-    /// app, or it expired), found when the page checked again.
-    Elsewhere,
+    /// Found when the page checked again, cause unknown: a "log out
+    /// everywhere" in another app, an expired session, a logout of this app
+    /// in a page that did not tell this one. So it claims nothing more.
+    Unknown,
 }
 
 /// Shared by every component that cares who is signed in.
@@ -72,6 +73,9 @@ pub struct Session {
     pub signed_out_by: RwSignal<Option<SignedOutBy>>,
     /// What the next "signed out" found by a check is due to.
     expected: RwSignal<Option<SignedOutBy>>,
+    /// The outcome of a logout made on this page (`Some(everywhere)`), as
+    /// the server answered it: what the landing page may claim.
+    pub last_logout: RwSignal<Option<bool>>,
 }
 
 impl Session {
@@ -103,7 +107,7 @@ impl Session {
     }
 
     /// Notes a new answer: a user who was signed in and is not any more
-    /// was signed out by whatever was expected, else elsewhere.
+    /// was signed out by whatever was expected, else for a reason unknown.
     fn observe(&self, was_signed_in: bool, signed_in: bool) {
         if signed_in {
             self.signed_out_by.set(None);
@@ -112,7 +116,7 @@ impl Session {
             let by = self
                 .expected
                 .get_untracked()
-                .unwrap_or(SignedOutBy::Elsewhere);
+                .unwrap_or(SignedOutBy::Unknown);
             self.expected.set(None);
             self.signed_out_by.set(Some(by));
         }
@@ -169,6 +173,7 @@ pub fn provide_session() -> Session {
         version,
         signed_out_by: RwSignal::new(None),
         expected: RwSignal::new(None),
+        last_logout: RwSignal::new(None),
     };
     provide_context(session);
     let was_signed_in = StoredValue::new(None::<bool>);
@@ -193,13 +198,13 @@ pub fn SessionEndedNotice() -> impl IntoView {
     let session = use_session();
     let announcer = use_announcer();
     Effect::new(move |_| match session.signed_out_by.get() {
-        Some(SignedOutBy::Elsewhere) => announcer.say(ENDED_ELSEWHERE),
+        Some(SignedOutBy::Unknown) => announcer.say(ENDED_UNKNOWN),
         Some(SignedOutBy::AnotherTab) => announcer.say(ENDED_IN_ANOTHER_TAB),
         _ => {}
     });
     move || {
         let text = match session.signed_out_by.get()? {
-            SignedOutBy::Elsewhere => ENDED_ELSEWHERE,
+            SignedOutBy::Unknown => ENDED_UNKNOWN,
             SignedOutBy::AnotherTab => ENDED_IN_ANOTHER_TAB,
             SignedOutBy::ThisPage => return None,
         };
@@ -211,7 +216,8 @@ pub fn SessionEndedNotice() -> impl IntoView {
     }
 }
 
-pub const ENDED_ELSEWHERE: &str = "You were signed out: your CentralAuth session ended.";
+/// A check found the session gone; it does not know why, so it says no more.
+pub const ENDED_UNKNOWN: &str = "You were signed out.";
 pub const ENDED_IN_ANOTHER_TAB: &str = "You were signed out: you logged out in another tab.";
 
 #[cfg(feature = "hydrate")]
@@ -395,9 +401,11 @@ pub fn DevProviderBadge() -> impl IntoView {
 }
 
 /// Tells a logged-out visitor where they are, what the logout that brought
-/// them here did (`?logged_out=here|everywhere`, see
-/// `logout::landing_after_logout`), what signing in again will do, and the
-/// way in. After a logout its heading takes the focus.
+/// them here did, what signing in again will do, and the way in. After a
+/// logout its heading takes the focus. What it claims comes from the
+/// server's outcome only: the logout's typed answer on this page, or,
+/// after a full page load (no JavaScript), the short-lived cookie that
+/// logout set ([`crate::auth::logout::logout_outcome`]); never from the URL.
 #[component]
 pub fn SignedOutNotice(
     #[prop(into)] return_to: String,
@@ -405,26 +413,20 @@ pub fn SignedOutNotice(
     #[prop(optional)]
     in_page: bool,
 ) -> impl IntoView {
-    let query = leptos_router::hooks::use_query_map();
-    let logged_out = query
-        .read_untracked()
-        .get(crate::auth::logout::LOGGED_OUT_PARAM);
-    let (title, detail) = match logged_out.as_deref() {
-        Some("everywhere") => (
-            "You are logged out everywhere",
-            Some("Your CentralAuth session has ended, here and in every app that used it. Signing in again asks who you are."),
-        ),
-        Some("here") => (
-            "You are logged out",
-            Some("Of this app only: your CentralAuth session is still active, so signing in again continues as the same account without asking. To switch accounts, sign in and log out with \u{201c}Log out everywhere\u{201d}."),
-        ),
-        _ => ("You are logged out", None),
-    };
-    let just_logged_out = logged_out.is_some();
+    let on_this_page = use_session().last_logout.get_untracked();
+    let outcome = Resource::new(
+        || (),
+        move |_| async move {
+            match on_this_page {
+                Some(everywhere) => Some(everywhere),
+                None => crate::auth::logout::logout_outcome().await.ok().flatten(),
+            }
+        },
+    );
     let h1 = NodeRef::<leptos::html::H1>::new();
     let h2 = NodeRef::<leptos::html::H2>::new();
     Effect::new(move |_| {
-        if just_logged_out {
+        if matches!(outcome.get(), Some(Some(_))) {
             if let Some(el) = h1.get() {
                 let _ = el.focus();
             }
@@ -433,21 +435,43 @@ pub fn SignedOutNotice(
             }
         }
     });
-    let title_view = if in_page {
-        view! { <h2 tabindex="-1" node_ref=h2>{title}</h2> }.into_any()
-    } else {
-        view! { <h1 tabindex="-1" node_ref=h1>{title}</h1> }.into_any()
+    let panel = move |everywhere: Option<bool>| {
+        let (title, detail) = logged_out_text(everywhere);
+        let title_view = if in_page {
+            view! { <h2 tabindex="-1" node_ref=h2>{title}</h2> }.into_any()
+        } else {
+            view! { <h1 tabindex="-1" node_ref=h1>{title}</h1> }.into_any()
+        };
+        view! {
+            {title_view}
+            {detail.map(|d| view! { <p data-testid="logged-out-detail">{d}</p> })}
+        }
     };
     view! {
         <section class="panel" data-testid="logged-out">
-            {title_view}
-            {detail.map(|d| view! { <p data-testid="logged-out-detail">{d}</p> })}
+            <Suspense fallback=move || panel(None)>{move || outcome.get().map(panel)}</Suspense>
             <p>
                 <a class="button" href=login_href(&return_to) rel="external">
                     "Sign in"
                 </a>
             </p>
         </section>
+    }
+}
+
+/// The heading and explanation after a logout of this app only
+/// (`Some(false)`), everywhere (`Some(true)`), or with no logout known.
+pub fn logged_out_text(everywhere: Option<bool>) -> (&'static str, Option<&'static str>) {
+    match everywhere {
+        Some(true) => (
+            "You are logged out everywhere",
+            Some("Your CentralAuth session has ended, here and in every app that used it. Signing in again asks who you are."),
+        ),
+        Some(false) => (
+            "You are logged out",
+            Some("Of this app only: your CentralAuth session is still active, so signing in again continues as the same account without asking. To switch accounts, sign in and log out with \u{201c}Log out everywhere\u{201d}."),
+        ),
+        None => ("You are logged out", None),
     }
 }
 

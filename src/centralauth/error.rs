@@ -47,10 +47,15 @@ const SESSION_GONE_CODES: &[&str] = &[
 
 impl CentralAuthError {
     /// True when CentralAuth says the session is already gone (expired,
-    /// ended elsewhere, unknown token). Transport failures are never this:
-    /// not hearing back is not the same as hearing "gone".
+    /// ended elsewhere, unknown token). The status decides first: only a
+    /// client error (4xx, not 429) with a session-gone code is that answer;
+    /// a 5xx or 429 is a failure whatever its body says, and so is a
+    /// transport failure: not hearing back is not the same as hearing "gone".
     pub fn session_gone(&self) -> bool {
-        matches!(self, Self::Api { code, .. } if SESSION_GONE_CODES.contains(&code.as_str()))
+        matches!(self, Self::Api { status, code, .. }
+            if status.is_client_error()
+                && *status != StatusCode::TOO_MANY_REQUESTS
+                && SESSION_GONE_CODES.contains(&code.as_str()))
     }
 
     /// A short, log-friendly classification: the API error code, or the
@@ -246,6 +251,28 @@ mod tests {
             },
         ] {
             assert!(!e.session_gone(), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_failure_status_is_never_session_gone_whatever_its_code() {
+        for status in [500, 502, 503, 504, 429, 200, 302] {
+            for code in SESSION_GONE_CODES {
+                let e = CentralAuthError::Api {
+                    status: StatusCode::from_u16(status).unwrap(),
+                    code: code.to_string(),
+                    message: String::new(),
+                };
+                assert!(!e.session_gone(), "{status} {code}");
+            }
+        }
+        for status in [400, 401, 403, 404, 410] {
+            let e = CentralAuthError::Api {
+                status: StatusCode::from_u16(status).unwrap(),
+                code: "sessionMissing".into(),
+                message: String::new(),
+            };
+            assert!(e.session_gone(), "{status}");
         }
     }
 }

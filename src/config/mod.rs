@@ -96,7 +96,8 @@ pub struct ServerLimits {
     pub header_read_timeout: Duration,
     /// A whole request, body and handler included, must finish within this time.
     pub request_timeout: Duration,
-    /// Connections served at once; more wait in the listen queue.
+    /// Connections open at once; at the cap a newcomer replaces the oldest
+    /// connection without a complete request (see `listener`).
     pub max_connections: usize,
 }
 
@@ -277,7 +278,9 @@ impl Config {
             max_connections: parse_num(
                 "HTTP_MAX_CONNECTIONS",
                 get("HTTP_MAX_CONNECTIONS"),
-                512,
+                // What the descriptor limit leaves after CentralAuth's pool
+                // and a margin for files and the listener.
+                crate::listener::default_max_connections(http.max_connections + 128) as u64,
                 1..=1_000_000,
             )? as usize,
         };

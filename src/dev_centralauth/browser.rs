@@ -265,6 +265,11 @@ pub(super) async fn avatar(Path(file): Path<String>) -> Response {
         [
             (header::CONTENT_TYPE, "image/svg+xml"),
             (header::CACHE_CONTROL, "public, max-age=86400"),
+            // Shown by the app's pages, which may be on another origin.
+            (
+                http::HeaderName::from_static("cross-origin-resource-policy"),
+                "cross-origin",
+            ),
         ],
         html::avatar_svg(letter, hue),
     )

@@ -16,7 +16,8 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;background:#eef1f6;margin:0;color:#1b1f24}\
+/// The pages' one inline stylesheet, allowed by its hash (see `DevProvider::router`).
+pub const STYLE: &str = "body{font-family:system-ui,sans-serif;background:#eef1f6;margin:0;color:#1b1f24}\
 main{max-width:26rem;margin:3rem auto;background:#fff;border:1px solid #d8dee4;border-radius:12px;padding:1.5rem}\
 .tag{display:inline-block;background:#fff3bf;color:#5c3c00;border-radius:999px;padding:.15rem .6rem;font-size:.8rem;font-weight:600}\
 label{display:block;font-weight:600;margin:.75rem 0 .3rem}input[type=email]{width:100%;padding:.5rem;border:1px solid #aab3bd;border-radius:6px;font:inherit;box-sizing:border-box}\

@@ -351,11 +351,23 @@ impl DevProvider {
         // provider as the attacker. Mounted inside the app this runs twice,
         // with the same origin.
         let own_origin: Arc<str> = self.inner.config.origin().into();
+        // Its own policy (no script; its one stylesheet by hash; its form
+        // lands on the registered apps), kept when mounted in the app.
+        let policy =
+            crate::edge::static_page_policy(html::STYLE, &self.inner.config.registered_origins);
+        let edge = (
+            http::HeaderValue::from_str(&policy).expect("origins are ASCII"),
+            crate::edge::hsts_for(own_origin.starts_with("https://")),
+        );
         router
             .with_state(self.clone())
             .layer(axum::middleware::from_fn_with_state(
                 own_origin,
                 crate::auth::rules::csrf::layer,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                edge,
+                crate::edge::fixed_layer,
             ))
     }
 

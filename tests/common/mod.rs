@@ -150,11 +150,16 @@ impl Harness {
     }
 
     pub fn fault(&self, status: Option<u16>, delay_ms: u64) {
+        self.fault_with_code(status, None, delay_ms)
+    }
+
+    /// One failing answer, with `error_code` in its JSON body.
+    pub fn fault_with_code(&self, status: Option<u16>, error_code: Option<&str>, delay_ms: u64) {
         self.provider.add_fault(Fault {
             endpoint: None,
             delay_ms,
             status,
-            error_code: None,
+            error_code: error_code.map(str::to_string),
             message: None,
             refuse_for_ms: None,
             times: Some(1),

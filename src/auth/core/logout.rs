@@ -117,17 +117,18 @@ pub async fn logout(
                 } else {
                     StatusCode::OK
                 },
-                // Our own form, posted without JavaScript, lands on a page
-                // that says what happened; the plain route answers as the
-                // NPM library's does, with the return URL as it is.
-                location: redirects.then(|| {
-                    if door == Door::ServerFunction {
-                        crate::auth::logout::landing_after_logout(&redirect_to, everywhere)
-                    } else {
-                        redirect_to.clone()
+                location: redirects.then(|| redirect_to.clone()),
+                set_cookies: {
+                    let mut set = clear_all(state.secure_cookies());
+                    // Our own form posted without JavaScript lands on a page
+                    // that says what happened from this cookie, not from its
+                    // URL; with JavaScript the answer itself tells the page.
+                    // The plain route answers as the NPM library's does.
+                    if redirects && door == Door::ServerFunction {
+                        set.push(cookies::logout_outcome(everywhere, state.secure_cookies()));
                     }
-                }),
-                set_cookies: clear_all(state.secure_cookies()),
+                    set
+                },
                 result: Ok(LoggedOut {
                     redirect_to,
                     everywhere,

@@ -43,9 +43,19 @@ impl AppState {
     }
 }
 
-/// The session token this request carries, if any.
+/// The session token this request carries, if any: a value that cannot be
+/// a CentralAuth token is no session (see [`cookies::plausible_token`]).
 pub fn session_token(headers: &HeaderMap, secure: bool) -> Option<Secret> {
-    cookies::session(headers, secure).map(Secret::new)
+    let value = cookies::session(headers, secure)?;
+    if cookies::plausible_token(&value) {
+        Some(Secret::new(value))
+    } else {
+        tracing::debug!(
+            bytes = value.len(),
+            "session cookie is not a token; ignored"
+        );
+        None
+    }
 }
 
 pub struct UserLookup {
@@ -97,7 +107,9 @@ pub async fn current_user(
             if let Some(c) = cache {
                 c.forget(token.expose());
             }
-            tracing::info!(
+            // Debug, not info: anyone can send a made-up cookie, and a line
+            // per such request would let them fill the disk.
+            tracing::debug!(
                 error_code = e.error_code(),
                 "session ended at CentralAuth; clearing the cookie"
             );

@@ -51,7 +51,7 @@ pub fn begin_login(
         .append_pair("return_to", &return_to);
     let location = state.centralauth.login_url(&LoginParams {
         redirect_uri: redirect_uri.as_str(),
-        state: &signed_state::sign(&state.state_key, signed_state::now_unix()),
+        state: &signed_state::sign(&state.state_key, signed_state::now_unix(), &verifier),
         code_challenge: &challenge_s256(&verifier),
         email: email
             .map(str::trim)
@@ -73,11 +73,13 @@ pub fn begin_login(
 #[derive(Debug, thiserror::Error)]
 pub enum CallbackError {
     /// CentralAuth reported an error on a callback that carries a state we
-    /// issued: its code and description may be shown.
+    /// issued to this very browser: its code and description may be shown
+    /// (to this browser, see `rules::state::ErrorDetail`).
     #[error("CentralAuth reported {code}")]
     Provider { code: String, description: String },
-    /// An error callback without a valid state: anyone can craft that link,
-    /// so none of its text is shown, only the fixed message.
+    /// An error callback without a valid state, or with one issued to
+    /// another browser (anyone can get a state from the login route and
+    /// craft that link): none of its text is shown, only the fixed message.
     #[error("unverified error callback ({code}): {state}")]
     UnverifiedProvider {
         code: String,
@@ -145,16 +147,24 @@ pub async fn complete_login(
 ) -> Result<Outcome, CallbackError> {
     if p.error.is_some() || p.error_description.is_some() {
         let code = provider_code(p.error);
-        // The text is CentralAuth's only if the state is one we issued.
-        return Err(
-            match signed_state::verify(&state.state_key, p.state, signed_state::now_unix()) {
-                Ok(()) => CallbackError::Provider {
-                    code,
-                    description: printable(p.error_description.unwrap_or(""), MAX_MESSAGE_CHARS),
-                },
-                Err(e) => CallbackError::UnverifiedProvider { code, state: e },
+        // The text is CentralAuth's only if the state is one we issued to
+        // the browser now bringing it back.
+        let verifier = cookies::read(headers, cookies::code_verifier(state.secure_cookies()))
+            .unwrap_or_default();
+        let checked = signed_state::verify(&state.state_key, p.state, signed_state::now_unix())
+            .and_then(|()| {
+                let issued = p.state.unwrap_or("");
+                signed_state::issued_to(&state.state_key, issued, &verifier)
+                    .then_some(())
+                    .ok_or(signed_state::StateError::OtherBrowser)
+            });
+        return Err(match checked {
+            Ok(()) => CallbackError::Provider {
+                code,
+                description: printable(p.error_description.unwrap_or(""), MAX_MESSAGE_CHARS),
             },
-        );
+            Err(e) => CallbackError::UnverifiedProvider { code, state: e },
+        });
     }
     signed_state::verify(&state.state_key, p.state, signed_state::now_unix())?;
     let code = p

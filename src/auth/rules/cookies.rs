@@ -41,6 +41,39 @@ pub const fn code_verifier(secure: bool) -> &'static str {
     }
 }
 
+/// What a redirecting logout did, for the page it lands on (`here` or
+/// `everywhere`), on http origins; read once, then cleared.
+pub const LOGGED_OUT: &str = "logged_out";
+/// The same on https origins.
+pub const HOST_LOGGED_OUT: &str = "__Host-logged_out";
+/// Long enough for the redirect to land, short enough not to speak for a
+/// later visit.
+pub const LOGGED_OUT_MAX_AGE_SECS: i64 = 60;
+
+/// The logout-outcome cookie's name.
+pub const fn logged_out(secure: bool) -> &'static str {
+    if secure {
+        HOST_LOGGED_OUT
+    } else {
+        LOGGED_OUT
+    }
+}
+
+/// `Set-Cookie` for the outcome of a logout that redirects.
+pub fn logout_outcome(everywhere: bool, secure: bool) -> String {
+    let value = if everywhere { "everywhere" } else { "here" };
+    set(logged_out(secure), value, LOGGED_OUT_MAX_AGE_SECS, secure)
+}
+
+/// Reads that cookie's value: `Some(everywhere)`, `None` for anything else.
+pub fn logout_outcome_from(value: &str) -> Option<bool> {
+    match value {
+        "everywhere" => Some(true),
+        "here" => Some(false),
+        _ => None,
+    }
+}
+
 /// Every cookie a logout clears.
 pub const fn all(secure: bool) -> [&'static str; 3] {
     [access_token(secure), code_verifier(secure), ID_TOKEN]
@@ -55,6 +88,31 @@ pub fn session(headers: &http::HeaderMap, secure: bool) -> Option<String> {
             read(headers, ID_TOKEN)
         }
     })
+}
+
+/// A browser stores at most 4,096 bytes of name and value per cookie, so a
+/// longer token cannot have come from our `Set-Cookie`.
+pub const MAX_TOKEN_BYTES: usize = 4096;
+
+/// Whether a cookie value can be a CentralAuth token: a compact JWE (five
+/// base64url parts, only the encrypted key may be empty, as with `dir`) of
+/// at most [`MAX_TOKEN_BYTES`]. Anything else is no session, and costs no
+/// call to CentralAuth with the organisation's credentials.
+pub fn plausible_token(value: &str) -> bool {
+    if value.len() > MAX_TOKEN_BYTES {
+        return false;
+    }
+    let mut parts = value.split('.');
+    let mut count = 0;
+    let well_formed = parts.all(|part| {
+        count += 1;
+        let b64url = part
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        // Part 2 is the encrypted key: empty for direct encryption.
+        b64url && (count == 2 || !part.is_empty())
+    });
+    well_formed && count == 5
 }
 
 pub const CODE_VERIFIER_MAX_AGE_SECS: i64 = 3600;
@@ -125,6 +183,52 @@ pub fn access_token_max_age(expires_in: Option<u64>, expires_at: Option<&str>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn only_a_compact_jwe_of_cookie_size_is_a_token() {
+        assert!(plausible_token("eyJh.a_b-c.iv.cipher.tag"));
+        // `dir`: no encrypted key.
+        assert!(plausible_token("eyJh..iv.cipher.tag"));
+        for bad in [
+            "",
+            "dev_at_unknown",
+            "a.b.c",
+            "a.b.c.d",
+            "a.b.c.d.e.f",
+            ".b.c.d.e",
+            "a.b..d.e",
+            "a.b.c.d.",
+            "a.b.c.d.e=",
+            "a.b.c+d.e",
+            "a.b.c/d.e",
+            "a.b.c d.e",
+        ] {
+            assert!(!plausible_token(bad), "{bad:?}");
+        }
+        let long = format!("h.k.i.{}.t", "c".repeat(MAX_TOKEN_BYTES));
+        assert!(!plausible_token(&long));
+        let at_limit = format!("h.k.i.{}.t", "c".repeat(MAX_TOKEN_BYTES - 8));
+        assert_eq!(at_limit.len(), MAX_TOKEN_BYTES);
+        assert!(plausible_token(&at_limit));
+    }
+
+    proptest! {
+        /// Whatever a client puts in the cookie, what passes is five
+        /// base64url parts within the size bound.
+        #[test]
+        fn what_passes_as_a_token_is_a_bounded_compact_jwe(value in "[ -~]{0,64}|[A-Za-z0-9_.=+/-]{0,5000}") {
+            if plausible_token(&value) {
+                prop_assert!(value.len() <= MAX_TOKEN_BYTES);
+                let parts: Vec<&str> = value.split('.').collect();
+                prop_assert_eq!(parts.len(), 5);
+                for (i, p) in parts.iter().enumerate() {
+                    prop_assert!(i == 1 || !p.is_empty());
+                    prop_assert!(p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+                }
+            }
+        }
+    }
 
     /// Attributes other than value and lifetime, as a browser keys them.
     fn identity(

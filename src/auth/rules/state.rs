@@ -2,13 +2,14 @@
 //! timestamp under an HMAC keyed from the client secret. Every app of the
 //! organization shares that secret, so a state issued by one app verifies on
 //! another (CentralAuth's autologin sends callbacks to apps that never
-//! issued the state). The browser binding comes from PKCE.
+//! issued the state). The code exchange is bound to the browser by PKCE;
+//! the nonce is derived from the same PKCE verifier, so a callback can tell
+//! whether the browser bringing it is the one that started the sign-in
+//! (only then is CentralAuth's error text shown, see [`issued_to`]).
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-
-use crate::centralauth::random_urlsafe;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -26,6 +27,8 @@ pub enum StateError {
     BadSignature,
     #[error("the sign-in state has expired")]
     Expired,
+    #[error("the sign-in was started in another browser")]
+    OtherBrowser,
 }
 
 /// Domain separation: a state signed by another app (another package name)
@@ -57,11 +60,26 @@ impl std::fmt::Debug for StateKey {
     }
 }
 
-/// `v1.<nonce>.<unix seconds>.<signature>`, all URL-safe.
-pub fn sign(key: &StateKey, now_unix: u64) -> String {
-    let payload = format!("v1.{}.{now_unix}", random_urlsafe(16));
+/// `v1.<nonce>.<unix seconds>.<signature>`, all URL-safe. The nonce is
+/// derived from `verifier`, the PKCE verifier this browser keeps in its
+/// cookie (random, never sent anywhere else).
+pub fn sign(key: &StateKey, now_unix: u64, verifier: &str) -> String {
+    let payload = format!("v1.{}.{now_unix}", browser_nonce(key, verifier));
     let sig = encode_mac(key.mac(&payload));
     format!("{payload}.{sig}")
+}
+
+fn browser_nonce(key: &StateKey, verifier: &str) -> String {
+    encode_mac(key.mac(&format!("browser/v1.{verifier}")))
+}
+
+/// Whether `state` was issued to the browser holding `verifier`. Only
+/// meaningful after [`verify`]; an empty verifier matches nothing.
+pub fn issued_to(key: &StateKey, state: &str, verifier: &str) -> bool {
+    let Some(nonce) = state.split('.').nth(1) else {
+        return false;
+    };
+    !verifier.is_empty() && mac_matches(key.mac(&format!("browser/v1.{verifier}")), nonce)
 }
 
 pub fn verify(key: &StateKey, state: Option<&str>, now_unix: u64) -> Result<(), StateError> {
@@ -90,24 +108,50 @@ pub fn verify(key: &StateKey, state: Option<&str>, now_unix: u64) -> Result<(), 
     Ok(())
 }
 
-/// Signs what the callback puts in the error page's link (CentralAuth's
-/// error code and description), so that page shows only text that really
-/// came from CentralAuth, not text from a crafted link.
-pub fn sign_error_detail(key: &StateKey, code: &str, detail: &str) -> String {
-    encode_mac(error_detail_mac(key, code, detail))
+/// How long the error page shows CentralAuth's words after the callback.
+pub const ERROR_DETAIL_TTL_SECS: u64 = 10 * 60;
+
+/// CentralAuth's error code and description as the callback hands them to
+/// the error page: shown only in the browser that started the sign-in
+/// (the one holding `verifier`) and only for [`ERROR_DETAIL_TTL_SECS`].
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorDetail<'a> {
+    pub code: &'a str,
+    pub detail: &'a str,
+    /// When the callback signed it (unix seconds).
+    pub at: u64,
 }
 
-pub fn error_detail_is_authentic(key: &StateKey, code: &str, detail: &str, sig: &str) -> bool {
-    mac_matches(error_detail_mac(key, code, detail), sig)
+/// Signs an [`ErrorDetail`] for the browser holding `verifier`, so the page
+/// shows only text that really came from CentralAuth, in that browser,
+/// shortly after: not text from a crafted link, nor a link sent to others.
+pub fn sign_error_detail(key: &StateKey, d: ErrorDetail<'_>, verifier: &str) -> String {
+    encode_mac(error_detail_mac(key, d, verifier))
 }
 
-fn error_detail_mac(key: &StateKey, code: &str, detail: &str) -> HmacSha256 {
+pub fn error_detail_is_authentic(
+    key: &StateKey,
+    d: ErrorDetail<'_>,
+    verifier: &str,
+    sig: &str,
+    now_unix: u64,
+) -> bool {
+    let fresh = d.at <= now_unix + FUTURE_SKEW_SECS
+        && now_unix.saturating_sub(d.at) <= ERROR_DETAIL_TTL_SECS;
+    fresh && !verifier.is_empty() && mac_matches(error_detail_mac(key, d, verifier), sig)
+}
+
+fn error_detail_mac(key: &StateKey, d: ErrorDetail<'_>, verifier: &str) -> HmacSha256 {
     // Its own prefix, and lengths, so no state and no other split of the
     // same bytes verifies as an error detail.
     key.mac(&format!(
-        "error-detail/v1.{}.{code}.{}.{detail}",
-        code.len(),
-        detail.len()
+        "error-detail/v2.{}.{}.{}.{}.{}.{}.{verifier}",
+        d.at,
+        d.code.len(),
+        d.code,
+        d.detail.len(),
+        d.detail,
+        verifier.len(),
     ))
 }
 
@@ -145,12 +189,14 @@ pub fn now_unix() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     const NOW: u64 = 1_800_000_000;
+    const V: &str = "verifier-of-browser-a";
 
     #[test]
     fn a_fresh_state_verifies_in_any_app_with_the_same_secret() {
-        let issued_by_a = sign(&StateKey::derive("org-secret"), NOW);
+        let issued_by_a = sign(&StateKey::derive("org-secret"), NOW, V);
         assert_eq!(
             verify(&StateKey::derive("org-secret"), Some(&issued_by_a), NOW + 5),
             Ok(())
@@ -160,7 +206,7 @@ mod tests {
     #[test]
     fn another_secret_or_a_tampered_state_is_refused() {
         let key = StateKey::derive("org-secret");
-        let state = sign(&key, NOW);
+        let state = sign(&key, NOW, V);
         assert_eq!(
             verify(&StateKey::derive("other"), Some(&state), NOW),
             Err(StateError::BadSignature)
@@ -180,13 +226,13 @@ mod tests {
     #[test]
     fn states_expire() {
         let key = StateKey::derive("s");
-        let state = sign(&key, NOW);
+        let state = sign(&key, NOW, V);
         assert_eq!(verify(&key, Some(&state), NOW + STATE_TTL_SECS), Ok(()));
         assert_eq!(
             verify(&key, Some(&state), NOW + STATE_TTL_SECS + 1),
             Err(StateError::Expired)
         );
-        let from_the_future = sign(&key, NOW + 3600);
+        let from_the_future = sign(&key, NOW + 3600, V);
         assert_eq!(
             verify(&key, Some(&from_the_future), NOW),
             Err(StateError::Expired)
@@ -206,46 +252,89 @@ mod tests {
             "v1.n.1.2.sig",
         ] {
             assert!(verify(&key, Some(bad), NOW).is_err(), "{bad}");
+            assert!(!issued_to(&key, bad, V), "{bad}");
         }
     }
 
     #[test]
-    fn error_details_verify_only_unchanged_and_under_the_same_key() {
+    fn a_state_belongs_only_to_the_browser_whose_verifier_made_it() {
+        let key = StateKey::derive("org-secret");
+        let state = sign(&key, NOW, V);
+        assert!(issued_to(&key, &state, V));
+        assert!(!issued_to(&key, &state, "verifier-of-browser-b"));
+        assert!(!issued_to(&key, &state, ""));
+        // Another secret derives another nonce from the same verifier.
+        assert!(!issued_to(&StateKey::derive("other"), &state, V));
+        // The nonce reveals nothing that signs for the verifier elsewhere.
+        assert!(!state.contains(V));
+    }
+
+    fn detail(at: u64) -> ErrorDetail<'static> {
+        ErrorDetail {
+            code: "sessionInvalid",
+            detail: "Nope",
+            at,
+        }
+    }
+
+    #[test]
+    fn error_details_verify_only_unchanged_in_the_same_browser_and_shortly_after() {
         let k = StateKey::derive("org-secret");
-        let sig = sign_error_detail(&k, "sessionInvalid", "Nope");
+        let sig = sign_error_detail(&k, detail(NOW), V);
+        assert!(error_detail_is_authentic(&k, detail(NOW), V, &sig, NOW));
         assert!(error_detail_is_authentic(
             &k,
-            "sessionInvalid",
-            "Nope",
-            &sig
+            detail(NOW),
+            V,
+            &sig,
+            NOW + ERROR_DETAIL_TTL_SECS
+        ));
+        // Too late, another browser, no browser.
+        assert!(!error_detail_is_authentic(
+            &k,
+            detail(NOW),
+            V,
+            &sig,
+            NOW + ERROR_DETAIL_TTL_SECS + 1
         ));
         assert!(!error_detail_is_authentic(
             &k,
-            "sessionInvalid",
-            "Call us",
-            &sig
+            detail(NOW),
+            "other",
+            &sig,
+            NOW
         ));
-        assert!(!error_detail_is_authentic(&k, "other", "Nope", &sig));
+        assert!(!error_detail_is_authentic(&k, detail(NOW), "", &sig, NOW));
+        // A later time in the link (to stretch the window) breaks the signature.
+        assert!(!error_detail_is_authentic(
+            &k,
+            detail(NOW + 500),
+            V,
+            &sig,
+            NOW + 600
+        ));
+        let changed = ErrorDetail {
+            detail: "Call us",
+            ..detail(NOW)
+        };
+        assert!(!error_detail_is_authentic(&k, changed, V, &sig, NOW));
         // Moving bytes between code and detail changes the signature.
-        assert!(!error_detail_is_authentic(
-            &k,
-            "sessionInvalidN",
-            "ope",
-            &sig
-        ));
-        assert!(!error_detail_is_authentic(&k, "sessionInvalid", "Nope", ""));
-        assert!(!error_detail_is_authentic(
-            &k,
-            "sessionInvalid",
-            "Nope",
-            "!!"
-        ));
+        let moved = ErrorDetail {
+            code: "sessionInvalidN",
+            detail: "ope",
+            at: NOW,
+        };
+        assert!(!error_detail_is_authentic(&k, moved, V, &sig, NOW));
+        for bad in ["", "!!"] {
+            assert!(!error_detail_is_authentic(&k, detail(NOW), V, bad, NOW));
+        }
         let other = StateKey::derive("another secret");
         assert!(!error_detail_is_authentic(
             &other,
-            "sessionInvalid",
-            "Nope",
-            &sig
+            detail(NOW),
+            V,
+            &sig,
+            NOW
         ));
         // Nor is a login-message signature, or the other way round.
         let msg_sig = sign_login_message(&k, "Nope");
@@ -253,10 +342,35 @@ mod tests {
         assert!(!login_message_is_authentic(&k, "Nope!", &msg_sig));
         assert!(!login_message_is_authentic(&other, "Nope", &msg_sig));
         assert!(!login_message_is_authentic(&k, "Nope", &sig));
-        assert!(!error_detail_is_authentic(&k, "", "Nope", &msg_sig));
+        assert!(!error_detail_is_authentic(
+            &k,
+            detail(NOW),
+            V,
+            &msg_sig,
+            NOW
+        ));
         // A state signature is no error-detail signature.
-        let state = sign(&k, NOW);
+        let state = sign(&k, NOW, V);
         let state_sig = state.rsplit_once('.').unwrap().1;
-        assert!(!error_detail_is_authentic(&k, "", "", state_sig));
+        assert!(!error_detail_is_authentic(
+            &k,
+            detail(NOW),
+            V,
+            state_sig,
+            NOW
+        ));
+    }
+
+    proptest! {
+        /// Whatever verifier another browser holds, a state issued to one
+        /// browser is never taken as issued to it.
+        #[test]
+        fn no_other_verifier_claims_a_state(a in "[A-Za-z0-9_-]{1,64}", b in "[A-Za-z0-9_-]{0,64}") {
+            prop_assume!(a != b);
+            let key = StateKey::derive("org-secret");
+            let state = sign(&key, NOW, &a);
+            prop_assert!(issued_to(&key, &state, &a));
+            prop_assert!(!issued_to(&key, &state, &b));
+        }
     }
 }
