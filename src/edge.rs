@@ -57,11 +57,13 @@ impl EdgeHeaders {
     ) -> Self {
         let sources = |extra: &[String]| extra.iter().map(|s| format!(" {s}")).collect::<String>();
         Self {
-            csp_before_nonce: "default-src 'self'; script-src 'self' 'nonce-".to_string(),
+            // Nothing unless named: `default-src 'none'`, then what the
+            // pages load (the wasm comes by fetch, hence `connect-src`).
+            csp_before_nonce: "default-src 'none'; script-src 'self' 'nonce-".to_string(),
             csp_after_nonce: format!(
                 "' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: https:{}; \
-                 font-src 'self'; connect-src 'self'{}; object-src 'none'; base-uri 'none'; \
-                 frame-ancestors 'none'; form-action 'self'{}{}",
+                 font-src 'self'; connect-src 'self'{}; manifest-src 'self'; object-src 'none'; \
+                 base-uri 'none'; frame-ancestors 'none'; form-action 'self'{}{}",
                 sources(img_extra),
                 sources(connect_extra),
                 sources(form_action),
@@ -234,7 +236,8 @@ mod tests {
         assert_eq!(get("base-uri"), ["'none'"]);
         assert_eq!(get("frame-ancestors"), ["'none'"]);
         assert_eq!(get("form-action"), ["'self'", "https://docs.example"]);
-        assert_eq!(get("default-src"), ["'self'"]);
+        assert_eq!(get("default-src"), ["'none'"]);
+        assert_eq!(get("connect-src"), ["'self'"]);
         // Each directive once: a browser ignores a repeated one.
         let mut names: Vec<_> = d.iter().map(|(n, _)| n.clone()).collect();
         names.sort();

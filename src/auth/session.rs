@@ -414,19 +414,18 @@ pub fn SignedOutNotice(
     in_page: bool,
 ) -> impl IntoView {
     let on_this_page = use_session().last_logout.get_untracked();
-    let outcome = Resource::new(
-        || (),
-        move |_| async move {
-            match on_this_page {
-                Some(everywhere) => Some(everywhere),
-                None => crate::auth::logout::logout_outcome().await.ok().flatten(),
-            }
-        },
-    );
+    // Only a page load asks the server; a logout on this page already knows.
+    let asked = on_this_page.is_none().then(|| {
+        Resource::new(
+            || (),
+            |_| async move { crate::auth::logout::logout_outcome().await.ok().flatten() },
+        )
+    });
+    let claimed = move || on_this_page.or_else(|| asked.and_then(|r| r.get()).flatten());
     let h1 = NodeRef::<leptos::html::H1>::new();
     let h2 = NodeRef::<leptos::html::H2>::new();
     Effect::new(move |_| {
-        if matches!(outcome.get(), Some(Some(_))) {
+        if claimed().is_some() {
             if let Some(el) = h1.get() {
                 let _ = el.focus();
             }
@@ -447,9 +446,16 @@ pub fn SignedOutNotice(
             {detail.map(|d| view! { <p data-testid="logged-out-detail">{d}</p> })}
         }
     };
+    let said = match asked {
+        None => panel(on_this_page).into_any(),
+        Some(outcome) => view! {
+            <Suspense fallback=move || panel(None)>{move || outcome.get().map(panel)}</Suspense>
+        }
+        .into_any(),
+    };
     view! {
         <section class="panel" data-testid="logged-out">
-            <Suspense fallback=move || panel(None)>{move || outcome.get().map(panel)}</Suspense>
+            {said}
             <p>
                 <a class="button" href=login_href(&return_to) rel="external">
                     "Sign in"
