@@ -19,6 +19,10 @@ for port in 3080 3443 3011 3012 3110; do
   fi
 done
 (cd tools/observatory && npm ci --ignore-scripts --no-audit --no-fund --silent)
+# Its install script downloads Chromium's HSTS preload list (not reachable
+# here); 127.0.0.1 is on no such list, so an empty one scores the same.
+PRELOAD=tools/observatory/node_modules/@mdn/mdn-http-observatory/conf/hsts-preload.json
+[ -s "$PRELOAD" ] || echo '{}' >"$PRELOAD"
 cargo leptos build --release --cargo-locked
 cargo build --locked --features ssr --bin dev-centralauth
 
@@ -32,7 +36,7 @@ env DEV_CENTRALAUTH_ADDR=127.0.0.1:3110 DEV_CENTRALAUTH_ORIGINS=https://127.0.0.
   DEV_CENTRALAUTH_STATE=off target/debug/dev-centralauth >"$LOGS/provider.log" 2>&1 &
 pids+=($!)
 for addr in 127.0.0.1:3011 127.0.0.1:3012; do
-  (cd "$ROOT/target/e2e" && env LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="$addr" LEPTOS_ENV=PROD \
+  (cd "$ROOT/target/e2e" && exec env LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="$addr" LEPTOS_ENV=PROD \
     APP_ORIGIN=https://127.0.0.1:3443 AUTH_ORGANIZATION_ID=dev-organization \
     AUTH_SECRET=dev-secret-not-for-production-v2 AUTH_BASE_URL=http://127.0.0.1:3110 \
     TRUSTED_PROXIES=127.0.0.2 "$ROOT/target/release/$APP_NAME" >"$LOGS/app-$addr.log" 2>&1) &

@@ -194,10 +194,13 @@ fn use_edge_nonce() {
 /// the page may open the live-reload websocket.
 fn edge_headers(config: &Config) -> crate::edge::EdgeHeaders {
     let https = config.secure_cookies();
+    // An https page never loads from plain http (upgrade-insecure-requests
+    // upgrades it), so an http CentralAuth is named only on http pages.
     let provider = match &config.provider {
         ProviderMode::Remote { base_url, .. } => Some(base_url.origin().ascii_serialization()),
         ProviderMode::Embedded { .. } => None,
-    };
+    }
+    .filter(|origin| !https || origin.starts_with("https://"));
     let mut form_action: Vec<String> = config
         .return_to_allowed_origins
         .iter()
