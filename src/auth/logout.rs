@@ -22,24 +22,31 @@ pub const EVERYWHERE_FAILED_MESSAGE: &str =
 /// What the logout that brought this browser here did, as the server
 /// answered it: `Some(everywhere)` once, from the short-lived cookie a
 /// redirecting logout sets (then cleared), else `None`. The landing page
-/// claims only this, never what its URL says.
-#[server(prefix = "/api/auth", endpoint = "logout_outcome")]
-pub async fn logout_outcome() -> Result<Option<bool>, ServerFnError> {
-    use super::rules::cookies;
-    use http::{header, HeaderValue};
-    let (state, parts) = super::request_context()?;
-    let secure = state.secure_cookies();
-    let outcome = cookies::read(&parts.headers, cookies::logged_out(secure))
-        .and_then(|v| cookies::logout_outcome_from(&v));
-    if outcome.is_some() {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            let clear = cookies::clear(cookies::logged_out(secure), secure);
-            if let Ok(v) = HeaderValue::from_str(&clear) {
-                response.append_header(header::SET_COOKIE, v);
+/// claims only this, never what its URL says. Read while the server
+/// renders the page (a no-JavaScript logout always lands on a full page
+/// load); in the browser there is nothing to read, so no server call and
+/// no code for one in the bundle.
+pub async fn logout_outcome() -> Option<bool> {
+    #[cfg(feature = "ssr")]
+    {
+        use super::rules::cookies;
+        use http::{header, HeaderValue};
+        let (state, parts) = super::request_context().ok()?;
+        let secure = state.secure_cookies();
+        let outcome = cookies::read(&parts.headers, cookies::logged_out(secure))
+            .and_then(|v| cookies::logout_outcome_from(&v));
+        if outcome.is_some() {
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                let clear = cookies::clear(cookies::logged_out(secure), secure);
+                if let Ok(v) = HeaderValue::from_str(&clear) {
+                    response.append_header(header::SET_COOKIE, v);
+                }
             }
         }
+        outcome
     }
-    Ok(outcome)
+    #[cfg(not(feature = "ssr"))]
+    None
 }
 
 /// The toggle's hint: what "everywhere" does, and what leaving it off means

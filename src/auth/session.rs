@@ -405,7 +405,8 @@ pub fn DevProviderBadge() -> impl IntoView {
 /// logout its heading takes the focus. What it claims comes from the
 /// server's outcome only: the logout's typed answer on this page, or,
 /// after a full page load (no JavaScript), the short-lived cookie that
-/// logout set ([`crate::auth::logout::logout_outcome`]); never from the URL.
+/// logout set, read by the server ([`crate::auth::logout::logout_outcome`]);
+/// never from the URL.
 #[component]
 pub fn SignedOutNotice(
     #[prop(into)] return_to: String,
@@ -415,12 +416,9 @@ pub fn SignedOutNotice(
 ) -> impl IntoView {
     let on_this_page = use_session().last_logout.get_untracked();
     // Only a page load asks the server; a logout on this page already knows.
-    let asked = on_this_page.is_none().then(|| {
-        Resource::new(
-            || (),
-            |_| async move { crate::auth::logout::logout_outcome().await.ok().flatten() },
-        )
-    });
+    let asked = on_this_page
+        .is_none()
+        .then(|| Resource::new(|| (), |_| crate::auth::logout::logout_outcome()));
     let claimed = move || on_this_page.or_else(|| asked.and_then(|r| r.get()).flatten());
     let h1 = NodeRef::<leptos::html::H1>::new();
     let h2 = NodeRef::<leptos::html::H2>::new();
