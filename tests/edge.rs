@@ -522,3 +522,29 @@ fn raise_open_file_limit(want: u64) {
         }
     }
 }
+
+/// An https page never names an http image (mixed content, refused by the
+/// policy): a plain-http avatar URL from CentralAuth is dropped there, and
+/// kept on an http origin (development).
+#[tokio::test]
+async fn an_https_app_never_hands_out_an_http_avatar() {
+    for (origin, cookie, shown) in [
+        ("https://app.example", "__Host-access_token", false),
+        (APP, "access_token", true),
+    ] {
+        let h = harness_at(origin).await;
+        let (_, token) = h.provider.create_session("ada@example.com");
+        let r = h
+            .send(
+                Request::get("/api/auth/user")
+                    .header(header::COOKIE, format!("{cookie}={token}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        let user: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(user["email"], "ada@example.com", "{origin}");
+        // The development provider on loopback serves its avatars over http.
+        assert_eq!(user["avatar_url"].is_string(), shown, "{origin}: {user}");
+    }
+}

@@ -91,9 +91,12 @@ pub async fn current_user(
             let user = CurrentUser {
                 id: u.id,
                 email: u.email,
-                avatar_url: u
-                    .gravatar
-                    .filter(|g| g.starts_with("https://") || g.starts_with("http://")),
+                // An https page shows only https images: an http one would
+                // be mixed content, and the policy refuses it.
+                avatar_url: u.gravatar.filter(|g| {
+                    g.starts_with("https://")
+                        || (!state.secure_cookies() && g.starts_with("http://"))
+                }),
             };
             if let Some(c) = cache {
                 c.insert(token.expose(), &client, user.clone(), Instant::now());
