@@ -1,0 +1,16 @@
+//! The HTTP edge, as the second adversarial review met it: the security
+//! headers on every kind of response, request lines that are not a path,
+//! made-up session cookies (no provider call, no log line), what the page
+//! after a logout may claim, and a flood of idle connections.
+#![cfg(feature = "ssr")]
+
+#[path = "../app/mod.rs"]
+mod app;
+#[path = "../common/mod.rs"]
+mod common;
+
+mod cookies;
+mod flood;
+mod headers;
+mod landing;
+mod targets;
