@@ -1,7 +1,8 @@
 //! The HTTP edge, as the second adversarial review met it: the security
 //! headers on every kind of response, request lines that are not a path,
 //! made-up session cookies (no provider call, no log line), what the page
-//! after a logout may claim, and a flood of idle connections.
+//! after a logout may claim, CentralAuth's words on the sign-in error
+//! page, and a flood of idle connections.
 #![cfg(feature = "ssr")]
 
 #[path = "../app/mod.rs"]
@@ -13,4 +14,5 @@ mod cookies;
 mod flood;
 mod headers;
 mod landing;
+mod signin;
 mod targets;
