@@ -12,6 +12,8 @@ use axum::{
 };
 use http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 
+use crate::config::{Config, ProviderMode};
+
 /// The nonce of one response's `Content-Security-Policy`, put into the
 /// request's extensions for the page renderer (see `server::router`).
 #[derive(Clone, Debug)]
@@ -198,6 +200,60 @@ pub async fn refuse_odd_targets(req: Request, next: Next) -> Response {
 pub fn is_path_target(uri: &http::Uri) -> bool {
     uri.path_and_query()
         .is_some_and(|pq| pq.as_str().starts_with('/'))
+}
+
+/// The page renderer uses the nonce the edge layer put in the request's
+/// policy, so the hydration and reload scripts carry the one it allows.
+pub fn use_nonce_of_request() {
+    use leptos::prelude::{provide_context, use_context};
+    let nonce = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+    if let Some(nonce) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
+}
+
+impl EdgeHeaders {
+    /// The app's headers from its configuration: forms may land on the
+    /// allowed return origins and CentralAuth; under `cargo leptos watch`
+    /// the page may open the live-reload websocket.
+    pub fn for_config(config: &Config) -> Self {
+        let https = config.secure_cookies();
+        // An https page never loads from plain http (upgrade-insecure-requests
+        // upgrades it), so an http CentralAuth is named only on http pages.
+        let provider = match &config.provider {
+            ProviderMode::Remote { base_url, .. } => Some(base_url.origin().ascii_serialization()),
+            ProviderMode::Embedded { .. } => None,
+        }
+        .filter(|origin| !https || origin.starts_with("https://"));
+        let mut form_action: Vec<String> = config
+            .return_to_allowed_origins
+            .iter()
+            .filter(|o| **o != config.public_origin)
+            .cloned()
+            .collect();
+        form_action.extend(provider.clone());
+        let mut connect = Vec::new();
+        if std::env::var_os("LEPTOS_WATCH").is_some() {
+            let port = config
+                .leptos
+                .reload_external_port
+                .unwrap_or(config.leptos.reload_port);
+            // The reload script connects to the host the page was opened on.
+            let scheme = if https { "wss" } else { "ws" };
+            let host = url::Url::parse(&config.public_origin)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_else(|| "localhost".into());
+            for host in [host.as_str(), "localhost", "127.0.0.1"] {
+                let source = format!("{scheme}://{host}:{port}");
+                if !connect.contains(&source) {
+                    connect.push(source);
+                }
+            }
+        }
+        EdgeHeaders::app(https, &form_action, provider.as_slice(), &connect)
+    }
 }
 
 #[cfg(test)]

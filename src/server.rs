@@ -148,17 +148,17 @@ pub fn router(state: AppState) -> Router {
         router = router.nest(crate::dev_centralauth::EMBEDDED_PATH, provider.router());
     }
     let own_origin: Arc<str> = state.config.public_origin.as_str().into();
-    let edge = Arc::new(edge_headers(&state.config));
+    let edge = Arc::new(crate::edge::EdgeHeaders::for_config(&state.config));
     router
         .merge(auth_routes::router())
-        .leptos_routes_with_context(&state, routes, use_edge_nonce, {
+        .leptos_routes_with_context(&state, routes, crate::edge::use_nonce_of_request, {
             let options = state.config.leptos.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(use_edge_nonce, shell))
+        >(crate::edge::use_nonce_of_request, shell))
         .layer(axum::middleware::from_fn_with_state(
             Arc::new(server_fn_paths()),
             server_fn_guard,
@@ -177,57 +177,6 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(crate::edge::refuse_odd_targets))
         .with_state(state)
-}
-
-/// The page renderer uses the nonce the edge layer put in the request's
-/// policy, so the hydration and reload scripts carry the one it allows.
-fn use_edge_nonce() {
-    let nonce = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<crate::edge::CspNonce>().cloned());
-    if let Some(nonce) = nonce {
-        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
-    }
-}
-
-/// The app's security headers, from its configuration: forms may land on
-/// the allowed return origins and CentralAuth; under `cargo leptos watch`
-/// the page may open the live-reload websocket.
-fn edge_headers(config: &Config) -> crate::edge::EdgeHeaders {
-    let https = config.secure_cookies();
-    // An https page never loads from plain http (upgrade-insecure-requests
-    // upgrades it), so an http CentralAuth is named only on http pages.
-    let provider = match &config.provider {
-        ProviderMode::Remote { base_url, .. } => Some(base_url.origin().ascii_serialization()),
-        ProviderMode::Embedded { .. } => None,
-    }
-    .filter(|origin| !https || origin.starts_with("https://"));
-    let mut form_action: Vec<String> = config
-        .return_to_allowed_origins
-        .iter()
-        .filter(|o| **o != config.public_origin)
-        .cloned()
-        .collect();
-    form_action.extend(provider.clone());
-    let mut connect = Vec::new();
-    if std::env::var_os("LEPTOS_WATCH").is_some() {
-        let port = config
-            .leptos
-            .reload_external_port
-            .unwrap_or(config.leptos.reload_port);
-        // The reload script connects to the host the page was opened on.
-        let scheme = if https { "wss" } else { "ws" };
-        let host = url::Url::parse(&config.public_origin)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| "localhost".into());
-        for host in [host.as_str(), "localhost", "127.0.0.1"] {
-            let source = format!("{scheme}://{host}:{port}");
-            if !connect.contains(&source) {
-                connect.push(source);
-            }
-        }
-    }
-    crate::edge::EdgeHeaders::app(https, &form_action, provider.as_slice(), &connect)
 }
 
 /// What depends on the session is never stored: every response to a request

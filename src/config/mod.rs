@@ -9,11 +9,13 @@ use url::Url;
 use crate::centralauth::Secret;
 
 mod dev;
+mod limits;
 #[cfg(test)]
 mod tests;
 mod values;
 
 pub use dev::{default_state_file, DevProviderSettings, DEFAULT_MAX_SESSIONS};
+pub use limits::default_max_connections;
 pub use values::parse_origin;
 use values::{is_loopback_host, list, local_only, parse_base_url, parse_bool, parse_num};
 
@@ -97,7 +99,7 @@ pub struct ServerLimits {
     /// A whole request, body and handler included, must finish within this time.
     pub request_timeout: Duration,
     /// Connections open at once; at the cap a newcomer replaces the oldest
-    /// connection without a complete request (see `listener`).
+    /// connection without a complete request (see `crate::listener`).
     pub max_connections: usize,
 }
 
@@ -280,7 +282,7 @@ impl Config {
                 get("HTTP_MAX_CONNECTIONS"),
                 // What the descriptor limit leaves after CentralAuth's pool
                 // and a margin for files and the listener.
-                crate::listener::default_max_connections(http.max_connections + 128) as u64,
+                default_max_connections(http.max_connections + 128) as u64,
                 1..=1_000_000,
             )? as usize,
         };

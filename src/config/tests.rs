@@ -260,7 +260,7 @@ fn server_limits_have_defaults_and_the_request_timeout_outlasts_centralauth_call
     // Derived from the descriptor limit, less CentralAuth's pool (32) and a margin.
     assert_eq!(
         c.limits.max_connections,
-        crate::listener::default_max_connections(32 + 128)
+        super::default_max_connections(32 + 128)
     );
     let c = parse(&[
         ("HTTP_HEADER_READ_TIMEOUT_MS", "1500"),
