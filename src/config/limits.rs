@@ -40,3 +40,19 @@ fn open_file_limit() -> Option<usize> {
 fn open_file_limit() -> Option<usize> {
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cap_is_the_descriptor_limit_less_the_reserve_within_bounds() {
+        let limit = open_file_limit().expect("a unix limit");
+        assert_eq!(
+            default_max_connections(160),
+            limit.saturating_sub(160).clamp(64, 65_536)
+        );
+        // A reserve beyond the limit still leaves a working server.
+        assert_eq!(default_max_connections(usize::MAX), 64);
+    }
+}

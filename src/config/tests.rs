@@ -257,11 +257,8 @@ fn server_limits_have_defaults_and_the_request_timeout_outlasts_centralauth_call
     let c = parse(&[]).unwrap();
     assert_eq!(c.limits.header_read_timeout, Duration::from_secs(10));
     assert_eq!(c.limits.request_timeout, Duration::from_secs(30));
-    // Derived from the descriptor limit, less CentralAuth's pool (32) and a margin.
-    assert_eq!(
-        c.limits.max_connections,
-        super::default_max_connections(32 + 128)
-    );
+    let derived = super::default_max_connections(32 + 128);
+    assert_eq!(c.limits.max_connections, derived);
     let c = parse(&[
         ("HTTP_HEADER_READ_TIMEOUT_MS", "1500"),
         ("HTTP_REQUEST_TIMEOUT_MS", "9000"),
