@@ -45,7 +45,7 @@ fn main() {
 async fn run() -> bool {
     let root = root();
     let release = root.join("target/release");
-    for bin in [crate::app::APP_NAME, "dev-centralauth"] {
+    for bin in [crate::app::site::APP_NAME, "dev-centralauth"] {
         assert!(
             release.join(bin).exists(),
             "target/release/{bin} is missing: run scripts/bench.sh"
@@ -65,7 +65,7 @@ async fn run() -> bool {
             .env("RUST_LOG", "error"),
     );
     let app = |addr: &str, cache_seconds: u32| {
-        let mut cmd = Command::new(release.join(crate::app::APP_NAME));
+        let mut cmd = Command::new(release.join(crate::app::site::APP_NAME));
         cmd.current_dir(&root)
             .env("LEPTOS_SITE_ADDR", addr)
             .env("LEPTOS_SITE_ROOT", root.join("target/site"))
@@ -161,7 +161,7 @@ async fn run() -> bool {
                 load(
                     N_RATIO,
                     c,
-                    logout_req("/api/auth/log_out", "return_to=%2F", None),
+                    logout_req("/api/auth/fn/logout", "return_to=%2F", None),
                     303,
                 )
                 .await,

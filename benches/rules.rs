@@ -5,7 +5,7 @@ mod app;
 
 use std::hint::black_box;
 
-use crate::app::auth::rules::{cookies, return_url::safe_return_url, state};
+use crate::app::rules::{cookies, return_url::safe_return_url, state};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn rules(c: &mut Criterion) {

@@ -10,11 +10,15 @@ use leptos_router::{
 use crate::{
     auth::{
         account::AccountPage,
-        login::SignInErrorPage,
-        logout::{LogoutButton, LogoutPage},
+        login::view::SignInErrorPage,
+        logout::{
+            landing::SignedOutNotice,
+            view::{LogoutButton, LogoutPage},
+        },
         session::{
-            provide_announcer, provide_session, use_session, DevProviderBadge, LiveRegion,
-            SessionEndedNotice, SignedOutNotice, UserMenu,
+            announce::{provide_announcer, LiveRegion},
+            context::{provide_session, use_session},
+            view::{DevProviderBadge, SessionEndedNotice, UserMenu},
         },
     },
     demo::GreetingForm,
@@ -32,7 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options />
                 // Here, not in App: the shell is rendered on the server only,
                 // so these stay out of the wasm bundle.
-                <link rel="stylesheet" id="leptos" href=crate::STYLESHEET />
+                <link rel="stylesheet" id="leptos" href=crate::site::STYLESHEET />
                 <link rel="icon" type="image/x-icon" href="/favicon.ico" />
                 <MetaTags />
             </head>
@@ -57,11 +61,11 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Title text=crate::APP_NAME />
+        <Title text=crate::site::APP_NAME />
         <Router>
             <header class="site-header">
                 <A href="/" attr:class="brand">
-                    {crate::APP_NAME}
+                    {crate::site::APP_NAME}
                 </A>
                 <DevProviderBadge />
                 <nav class="site-nav" aria-label="Account">
@@ -96,7 +100,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn HomePage() -> impl IntoView {
     view! {
-        <Title text=format!("Home · {}", crate::APP_NAME) />
+        <Title text=format!("Home · {}", crate::site::APP_NAME) />
         <h1>"Sign in, and log out properly"</h1>
         <p class="lede">
             "A Leptos full-stack starter for CentralAuth: server-rendered pages, hydrated WebAssembly, and a logout that really ends the session."
@@ -147,7 +151,7 @@ fn NotFound() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text=format!("Not found · {}", crate::APP_NAME) />
+        <Title text=format!("Not found · {}", crate::site::APP_NAME) />
         <section class="panel panel-notice" role="alert">
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address. It may have moved, or the link may be mistyped."</p>

@@ -1,20 +1,11 @@
 //! The library holds the app (shared by the server and the wasm bundle) and,
 //! behind `ssr`, everything that must never reach the browser.
 
-/// The package name from `Cargo.toml`: the site's title, the stylesheet's
-/// file name (`output-name` is kept equal to it) and the label that keeps
-/// this app's signatures and browser channels apart from another app's.
-/// Renaming the package (or generating the project under a new name)
-/// renames all of them.
-pub const APP_NAME: &str = env!("CARGO_PKG_NAME");
-
-/// `/pkg/<output-name>.css`, as cargo-leptos writes it.
-pub const STYLESHEET: &str = concat!("/pkg/", env!("CARGO_PKG_NAME"), ".css");
-
 pub mod app;
 pub mod auth;
 pub mod demo;
 pub mod form;
+pub mod site;
 
 #[cfg(feature = "ssr")]
 pub mod centralauth;
@@ -27,9 +18,19 @@ pub mod dev_centralauth;
 #[cfg(feature = "ssr")]
 pub mod edge;
 #[cfg(feature = "ssr")]
+pub mod guards;
+#[cfg(feature = "ssr")]
 pub mod listener;
 #[cfg(feature = "ssr")]
+pub mod logging;
+#[cfg(feature = "ssr")]
+pub mod reply;
+#[cfg(feature = "ssr")]
+pub mod rules;
+#[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod state;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -5,8 +5,8 @@
 use std::{collections::HashMap, time::Duration};
 
 use crate::app::{
-    auth::rules::state,
     dev_centralauth::{DEV_ORGANIZATION_ID, DEV_SECRET},
+    rules::state,
 };
 use axum::{
     body::Body,
@@ -201,7 +201,7 @@ async fn get_logout_changes_nothing() {
 async fn cross_site_posts_are_refused_on_every_logout_endpoint() {
     let h = harness().await;
     let (_, token) = h.provider.create_session("ada@example.com");
-    for uri in ["/api/auth/logout", "/api/auth/log_out", "/api/auth/signout"] {
+    for uri in ["/api/auth/logout", "/api/auth/fn/logout"] {
         for (origin, site) in [
             (Some("https://evil.example"), Some("cross-site")),
             (Some("null"), None),
@@ -233,62 +233,76 @@ async fn cross_site_posts_are_refused_on_every_logout_endpoint() {
 
 #[tokio::test]
 async fn the_server_function_answers_a_plain_form_post_with_a_303() {
-    // Under its path and under its first one, kept for callers that use it.
-    for path in ["/api/auth/log_out", "/api/auth/signout"] {
-        let h = harness().await;
-        let (_, token) = h.provider.create_session("ada@example.com");
-        let req = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "text/html,application/xhtml+xml")
-            .header(header::ORIGIN, APP)
-            .header(header::COOKIE, format!("access_token={token}"))
-            .body(Body::from(
-                "everywhere=true&return_to=https%3A%2F%2Fevil.example",
-            ))
-            .unwrap();
-        let r = h.send(req).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
-        // The hostile return URL is refused; the landing page is told what
-        // happened by a short-lived cookie, not by its URL.
-        assert_eq!(r.location.as_deref(), Some("/"), "{path}");
-        assert_eq!(
-            cookie_names(&r.set_cookies),
-            ["access_token", "code_verifier", "id_token", "logged_out"],
-            "{path}"
-        );
-        assert!(r
-            .set_cookies
-            .iter()
-            .any(|c| c.starts_with("logged_out=everywhere;")
-                && c.contains("Max-Age=60")
-                && c.contains("HttpOnly")));
-        assert_eq!(h.logout_calls(), 1, "{path}");
-    }
+    let h = harness().await;
+    let (_, token) = h.provider.create_session("ada@example.com");
+    let req = Request::post("/api/auth/fn/logout")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::ORIGIN, APP)
+        .header(header::COOKIE, format!("access_token={token}"))
+        .body(Body::from(
+            "everywhere=true&return_to=https%3A%2F%2Fevil.example",
+        ))
+        .unwrap();
+    let r = h.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // The hostile return URL is refused; the landing page is told what
+    // happened by a short-lived cookie, not by its URL.
+    assert_eq!(r.location.as_deref(), Some("/"));
+    assert_eq!(
+        cookie_names(&r.set_cookies),
+        ["access_token", "code_verifier", "id_token", "logged_out"]
+    );
+    assert!(r
+        .set_cookies
+        .iter()
+        .any(|c| c.starts_with("logged_out=everywhere;")
+            && c.contains("Max-Age=60")
+            && c.contains("HttpOnly")));
+    assert_eq!(h.logout_calls(), 1);
 }
 
 #[tokio::test]
-async fn the_server_function_answers_the_wasm_client_the_same_under_both_paths() {
-    let mut answers = Vec::new();
-    for path in ["/api/auth/log_out", "/api/auth/signout"] {
-        let h = harness().await;
-        let (_, token) = h.provider.create_session("ada@example.com");
-        let req = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json")
-            .header(header::ORIGIN, APP)
-            .header(header::COOKIE, format!("access_token={token}"))
-            .body(Body::from("everywhere=true&return_to=%2Faccount"))
-            .unwrap();
-        let r = h.send(req).await;
-        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
-        assert_eq!(h.logout_calls(), 1, "{path}");
-        answers.push((r.body, cookie_names(&r.set_cookies)));
-    }
-    assert_eq!(answers[0], answers[1]);
+async fn the_server_function_answers_the_wasm_client_with_data() {
+    let h = harness().await;
+    let (_, token) = h.provider.create_session("ada@example.com");
+    let req = Request::post("/api/auth/fn/logout")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header(header::ORIGIN, APP)
+        .header(header::COOKIE, format!("access_token={token}"))
+        .body(Body::from("everywhere=true&return_to=%2Faccount"))
+        .unwrap();
+    let r = h.send(req).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(h.logout_calls(), 1);
     assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&answers[0].0).unwrap(),
+        serde_json::from_str::<serde_json::Value>(&r.body).unwrap(),
         serde_json::json!({"redirect_to": "/account", "everywhere": true})
     );
+    assert_eq!(
+        cookie_names(&r.set_cookies),
+        ["access_token", "code_verifier", "id_token"]
+    );
+}
+
+/// One name per action: the server function's earlier paths are not kept.
+#[tokio::test]
+async fn the_earlier_logout_paths_end_nothing() {
+    let h = harness().await;
+    let (_, token) = h.provider.create_session("ada@example.com");
+    for path in ["/api/auth/signout", "/api/auth/log_out"] {
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, APP)
+            .header(header::COOKIE, format!("access_token={token}"))
+            .body(Body::from("everywhere=true"))
+            .unwrap();
+        let r = h.send(req).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(r.set_cookies.is_empty(), "{path}");
+    }
+    assert_eq!(h.logout_calls(), 0);
 }
 
 #[tokio::test]

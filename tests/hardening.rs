@@ -6,9 +6,7 @@
 use std::collections::HashMap;
 
 use crate::app::{
-    auth::{core::signin, rules::state},
-    dev_centralauth::DEV_SECRET,
-    server,
+    auth::login::server as signin, dev_centralauth::DEV_SECRET, guards, rules::state,
 };
 use axum::{
     body::Body,
@@ -73,13 +71,17 @@ async fn no_logout_door_redirects_off_site_through_dot_segments() {
         assert_eq!(r.location.as_deref(), Some("/"), "plain route, {attack}");
         // The server function as a plain form post (no JavaScript).
         let r = h
-            .send(browser_form_post("/api/auth/log_out", &form, Some(&token)))
+            .send(browser_form_post(
+                "/api/auth/fn/logout",
+                &form,
+                Some(&token),
+            ))
             .await;
         // Refused, so back to the home page.
         assert_eq!(r.location.as_deref(), Some("/"), "form post, {attack}");
         // The server function as the wasm client calls it: JSON back.
         let r = h
-            .send(form_post("/api/auth/log_out", &form, Some(&token)))
+            .send(form_post("/api/auth/fn/logout", &form, Some(&token)))
             .await;
         let json: serde_json::Value = serde_json::from_str(&r.body).unwrap();
         assert_eq!(json["redirect_to"], "/", "JSON redirect_to, {attack}");
@@ -219,7 +221,7 @@ async fn login_forwards_an_error_message_only_when_this_server_signed_it() {
     assert_eq!(forwarded(&r), None);
 
     // What server code builds with the helper is forwarded, bounded.
-    let state = server::build_state(h.config.clone()).unwrap();
+    let state = crate::app::state::build_state(h.config.clone()).unwrap();
     let long = format!("Please sign in again.\n{}", "x".repeat(1_000));
     let path = signin::login_path_with_message(&state, "/account", &long);
     let r = h.get(&path).await;
@@ -368,22 +370,22 @@ async fn server_functions_answer_client_errors_with_4xx() {
     let cases: Vec<(&str, &str, Vec<u8>, StatusCode)> = vec![
         (
             "invalid UTF-8",
-            "/api/auth/log_out",
+            "/api/auth/fn/logout",
             b"everywhere=true&return_to=\xff\xfe".to_vec(),
             StatusCode::BAD_REQUEST,
         ),
         (
             "invalid UTF-8",
-            "/api/auth/current_user",
+            "/api/auth/fn/user",
             b"x=\xff".to_vec(),
             StatusCode::BAD_REQUEST,
         ),
         (
             "over the limit",
-            "/api/auth/log_out",
+            "/api/auth/fn/logout",
             [
                 b"return_to=".to_vec(),
-                vec![b'a'; server::SERVER_FN_BODY_LIMIT],
+                vec![b'a'; guards::SERVER_FN_BODY_LIMIT],
             ]
             .concat(),
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -396,7 +398,7 @@ async fn server_functions_answer_client_errors_with_4xx() {
         ),
         (
             "unreadable argument",
-            "/api/auth/log_out",
+            "/api/auth/fn/logout",
             b"everywhere=maybe".to_vec(),
             StatusCode::BAD_REQUEST,
         ),

@@ -17,7 +17,7 @@ pub fn serve_floor() {
     use axum::{http::header, response::IntoResponse, routing::post, Router};
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
-        let cookies = crate::app::auth::logout::server::clear_all(false);
+        let cookies = crate::app::rules::cookies::clear_all(false);
         let app = Router::new().route(
             "/floor",
             post(move || {

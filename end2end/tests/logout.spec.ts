@@ -75,7 +75,7 @@ test.describe("logout", () => {
 
     await a.goto("/");
     await a.signIn(email);
-    let response = page.waitForResponse((r) => r.url().endsWith("/api/auth/log_out"));
+    let response = page.waitForResponse((r) => r.url().endsWith("/api/auth/fn/logout"));
     await a.logOut({ everywhere: false });
     expect((await response).status()).toBe(303);
     await expect(page).toHaveURL(`${APP_A}/`);
@@ -83,7 +83,7 @@ test.describe("logout", () => {
     expect(await hooks.calls("logout")).toEqual([]);
 
     await a.signInAgain();
-    response = page.waitForResponse((r) => r.url().endsWith("/api/auth/log_out"));
+    response = page.waitForResponse((r) => r.url().endsWith("/api/auth/fn/logout"));
     await a.logOut({ everywhere: true });
     expect((await response).status()).toBe(303);
     await a.expectSignedOut();
@@ -192,7 +192,7 @@ test.describe("logout", () => {
     await a.signIn(email);
 
     const attacker = await context.newPage();
-    for (const endpoint of ["/api/auth/logout", "/api/auth/log_out", "/api/auth/signout"]) {
+    for (const endpoint of ["/api/auth/logout", "/api/auth/fn/logout"]) {
       await attacker.goto(`${APP_B}/`);
       const response = attacker.waitForResponse((r) => r.url() === `${APP_A}${endpoint}`);
       await attacker.evaluate(

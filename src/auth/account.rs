@@ -4,8 +4,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{
-    logout::LogoutButton,
-    session::{use_session, Avatar, SessionUnavailable, SignedOutNotice},
+    logout::{landing::SignedOutNotice, view::LogoutButton},
+    session::{
+        context::use_session,
+        view::{Avatar, SessionUnavailable},
+    },
 };
 
 /// `/account`: the user's details and the logout form. Anonymous visitors
@@ -14,7 +17,7 @@ use super::{
 pub fn AccountPage() -> impl IntoView {
     let session = use_session();
     view! {
-        <Title text=format!("Account · {}", crate::APP_NAME) />
+        <Title text=format!("Account · {}", crate::site::APP_NAME) />
         <Suspense fallback=|| view! { <p>"Loading your account…"</p> }>
             {session.view(move |result| match result {
                         Ok(Some(user)) => {
@@ -35,7 +38,7 @@ pub fn AccountPage() -> impl IntoView {
                         }
                         Ok(None) => {
                             #[cfg(feature = "ssr")]
-                            leptos_axum::redirect(&super::session::login_href("/account"));
+                            leptos_axum::redirect(&super::login::login_href("/account"));
                             view! { <SignedOutNotice return_to="/account" /> }.into_any()
                         }
                         Err(e) => view! { <SessionUnavailable error=e /> }.into_any(),

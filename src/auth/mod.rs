@@ -1,39 +1,14 @@
-//! Signing in, the session and logging out, one file per feature:
-//! `logout.rs` (the server function, the button, the `/logout` page, the
-//! plain routes), `login.rs` (login and callback routes, the error page),
-//! `session.rs` (who is signed in, the session context, the header menu),
-//! `account.rs`. Server only: `core/` (the framework-light steps those files
-//! call) and `rules/` (pure rules with unit and property tests).
+//! Signing in, the session and logging out: one folder per feature
+//! (`login/`, `session/`, `logout/`), each with what browser and server
+//! share in `mod.rs`, its server functions in `server_fn.rs`, its views in
+//! `view.rs`, and, server only, its steps and plain routes in `server.rs`.
+//! `account.rs` is the `/account` page. Features import the session,
+//! never the other way round; the pure rules they apply are in
+//! `crate::rules`, the state they share in `crate::state`.
 
 pub mod account;
 pub mod login;
 pub mod logout;
-pub mod session;
-
-#[cfg(feature = "ssr")]
-pub mod core;
 #[cfg(feature = "ssr")]
 pub mod routes;
-#[cfg(feature = "ssr")]
-pub mod rules;
-
-#[cfg(feature = "ssr")]
-use leptos::prelude::*;
-
-pub use logout::{LoggedOut, LogoutError, EVERYWHERE_FAILED_MESSAGE};
-pub use session::CurrentUser;
-
-/// The request's server state and parts. Missing outside a request (Leptos
-/// renders the app once at start-up to list its routes, which starts the
-/// user resource): an error then, not a panic.
-#[cfg(feature = "ssr")]
-pub(crate) fn request_context(
-) -> Result<(crate::server::AppState, http::request::Parts), ServerFnError> {
-    match (
-        use_context::<crate::server::AppState>(),
-        use_context::<http::request::Parts>(),
-    ) {
-        (Some(state), Some(parts)) => Ok((state, parts)),
-        _ => Err(ServerFnError::new("no request in progress")),
-    }
-}
+pub mod session;

@@ -1,4 +1,5 @@
-//! CentralAuth, server side only and with no Leptos in it: the wire client.
+//! CentralAuth, server side only and with no Leptos in it: the wire client
+//! and the opt-in memory of its answers about a session.
 //! The development provider that speaks the same contract lives apart, in
 //! `crate::dev_centralauth`.
 
@@ -6,6 +7,7 @@ mod client;
 mod error;
 mod pkce;
 mod secret;
+pub mod session_cache;
 mod types;
 
 pub use client::{basic_auth_value, CentralAuthClient, ClientBuildError, ClientConfig};

@@ -1,7 +1,7 @@
 //! Settings of the embedded development CentralAuth that the app and the
 //! standalone binary share.
 
-use super::{values::parse_num, ConfigError};
+use super::{error::ConfigError, values::parse_num};
 
 /// Live development-provider sessions kept when `DEV_CENTRALAUTH_MAX_SESSIONS`
 /// is not set.

@@ -9,17 +9,17 @@ use url::Url;
 use crate::centralauth::Secret;
 
 mod dev;
+mod error;
 mod limits;
 #[cfg(test)]
 mod tests;
 mod values;
 
 pub use dev::{default_state_file, DevProviderSettings, DEFAULT_MAX_SESSIONS};
+pub use error::{ConfigError, DEFAULT_AUTH_BASE_URL};
 pub use limits::default_max_connections;
 pub use values::parse_origin;
 use values::{is_loopback_host, list, local_only, parse_base_url, parse_bool, parse_num};
-
-pub const DEFAULT_AUTH_BASE_URL: &str = "https://centralauth.com";
 
 /// Every variable this app reads (besides Leptos' own `LEPTOS_*`).
 pub const VARIABLES: &[&str] = &[
@@ -43,29 +43,6 @@ pub const VARIABLES: &[&str] = &[
     "DEV_CENTRALAUTH_MAX_SESSIONS",
 ];
 
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("{var} is set but {missing} is not: set both to use CentralAuth, or neither to use the embedded development CentralAuth")]
-    Partial {
-        var: &'static str,
-        missing: &'static str,
-    },
-    #[error("{var} is malformed: {reason}")]
-    Invalid { var: &'static str, reason: String },
-    #[error("{var} is set but empty: give it a value, or unset it to use the default")]
-    Empty { var: &'static str },
-    #[error("no CentralAuth credentials (AUTH_ORGANIZATION_ID, AUTH_SECRET) and APP_ORIGIN {origin} {why}: the embedded development CentralAuth, which lets anyone sign in as anyone, starts only on a loopback origin and address with no proxy in front. Set AUTH_ORGANIZATION_ID and AUTH_SECRET (and AUTH_BASE_URL if not {DEFAULT_AUTH_BASE_URL}), or set DEV_CENTRALAUTH=1 to run the development provider there anyway")]
-    DevProviderNotLocal { origin: String, why: String },
-    #[error("DEV_CENTRALAUTH=1 asks for the development CentralAuth, but AUTH_ORGANIZATION_ID and AUTH_SECRET are set: unset one or the other")]
-    DevProviderWithCredentials,
-    #[error("no CentralAuth credentials, and this build leaves out the development CentralAuth (cargo feature `dev-provider`): set AUTH_ORGANIZATION_ID and AUTH_SECRET (and AUTH_BASE_URL if not {DEFAULT_AUTH_BASE_URL})")]
-    DevProviderNotBuilt,
-    #[error("Leptos configuration: {0}")]
-    Leptos(String),
-    #[error("{0}")]
-    DotEnv(String),
-}
-
 /// Where CentralAuth lives for this process.
 #[derive(Debug, Clone)]
 pub enum ProviderMode {
@@ -76,7 +53,7 @@ pub enum ProviderMode {
         base_url: Url,
     },
     /// No credentials: the embedded development CentralAuth serves at
-    /// `{public_origin}{DEV_PROVIDER_PATH}`. Only on a loopback origin and
+    /// `{public_origin}/dev-centralauth` (`dev_centralauth::EMBEDDED_PATH`). Only on a loopback origin and
     /// address, unless `explicit` (`DEV_CENTRALAUTH=1`).
     Embedded { explicit: bool },
 }

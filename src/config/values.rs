@@ -3,7 +3,7 @@
 
 use url::Url;
 
-use super::ConfigError;
+use super::error::ConfigError;
 
 /// 127.0.0.0/8, ::1 and `localhost`.
 pub(super) fn is_loopback_host(host: url::Host<&str>) -> bool {

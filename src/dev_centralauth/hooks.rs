@@ -11,7 +11,7 @@ use axum::{
     Json, Router,
 };
 
-use super::{api::api_error, validate_email, CallRecord, DevProvider, Fault};
+use super::{api::api_error, browser::validate_email, CallRecord, DevProvider, Fault};
 
 pub(super) fn routes(router: Router<DevProvider>) -> Router<DevProvider> {
     router

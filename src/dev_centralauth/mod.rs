@@ -38,9 +38,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-pub use browser::validate_email;
-pub use jwe::{JweError, Sealer};
-pub use tokens::{Claims, IssuedTokens};
+use jwe::Sealer;
 
 pub use crate::config::{default_state_file, DEFAULT_MAX_SESSIONS};
 use store::Store;
@@ -56,10 +54,6 @@ pub const DEV_ORGANIZATION_ID: &str = "dev-organization";
 /// 32 bytes, because `jose` as CentralAuth's NPM library calls it opens JWE
 /// under a raw secret only at 16, 24 or 32 bytes (see `jwe.rs`).
 pub const DEV_SECRET: &str = "dev-secret-not-for-production-v2";
-/// The first development secret (29 bytes): still accepted, so tools set up
-/// with it keep working; tokens issued to it are PBES2-sealed, which `jose`
-/// opens only when told to allow PBES2.
-pub const DEV_SECRET_V1: &str = "dev-secret-not-for-production";
 /// The provider's own browser cookie; its name and path keep it apart from
 /// the app's cookies when both share a host.
 pub const SESSION_COOKIE: &str = "dev_centralauth_session";
@@ -70,11 +64,9 @@ pub struct DevProviderConfig {
     /// The provider's URL as browsers and apps reach it, without trailing slash.
     pub public_base: String,
     pub organization_id: String,
-    /// The secret apps use; tokens are sealed with the one the app
-    /// authenticated with.
+    /// The secret apps use; tokens are sealed with it. 32 bytes (checked
+    /// when the provider starts).
     pub secret: Secret,
-    /// Other secrets accepted for the same organization.
-    pub also_accepted: Vec<Secret>,
     /// App origins allowed as `redirect_uri` and `domain`.
     pub registered_origins: Vec<String>,
     pub test_hooks: bool,
@@ -93,7 +85,6 @@ impl DevProviderConfig {
             public_base: public_base.into().trim_end_matches('/').to_string(),
             organization_id: DEV_ORGANIZATION_ID.into(),
             secret: Secret::new(DEV_SECRET),
-            also_accepted: vec![Secret::new(DEV_SECRET_V1)],
             registered_origins,
             test_hooks: false,
             token_ttl: Duration::from_secs(24 * 3600),
@@ -154,10 +145,11 @@ pub struct DevProvider {
 
 struct Inner {
     config: DevProviderConfig,
-    /// One per accepted secret, the main one first.
-    clients: Vec<ClientKey>,
+    /// The Basic credentials apps authenticate with.
+    basic: String,
+    /// Seals the tokens issued to them.
+    sealer: Sealer,
     store: Mutex<Store>,
-    token_salt: Vec<u8>,
     cookie_key: [u8; 32],
     /// Present when state is persisted: wakes the writer thread.
     signal: Option<Arc<persist::Signal>>,
@@ -168,17 +160,6 @@ struct Inner {
     /// TCP connections accepted, counted by a standalone server.
     connections: std::sync::atomic::AtomicU64,
 }
-
-/// An accepted secret: the Basic credentials it makes and the sealer of the
-/// tokens issued to apps using it.
-struct ClientKey {
-    basic: String,
-    sealer: Sealer,
-}
-
-/// Index into `Inner::clients`: which secret an API call authenticated with.
-#[derive(Debug, Clone, Copy)]
-struct ClientIndex(usize);
 
 /// Unix milliseconds.
 fn now_ms() -> u64 {
@@ -195,27 +176,24 @@ impl DevProvider {
             .state_file
             .as_deref()
             .and_then(|path| persist::restore(path, &mut store));
-        let (cookie_key, token_salt) = restored.unwrap_or_else(|| {
+        let cookie_key = restored.unwrap_or_else(|| {
             let mut key = [0u8; 32];
-            let mut salt = vec![0u8; 16];
             rand::rngs::OsRng.fill_bytes(&mut key);
-            rand::rngs::OsRng.fill_bytes(&mut salt);
-            (key, salt)
+            key
         });
         let signal = config
             .state_file
             .as_ref()
             .map(|_| Arc::new(persist::Signal::default()));
-        let clients = std::iter::once(&config.secret)
-            .chain(&config.also_accepted)
-            .map(|secret| ClientKey {
-                basic: basic_auth_value(&config.organization_id, secret.expose()),
-                sealer: Sealer::new(secret.expose().as_bytes(), &token_salt),
-            })
-            .collect();
+        let secret = config.secret.expose();
+        let sealer = secret
+            .as_bytes()
+            .try_into()
+            .map(Sealer::new)
+            .expect("the development secret has 32 bytes");
         let inner = Arc::new(Inner {
-            clients,
-            token_salt,
+            basic: basic_auth_value(&config.organization_id, secret),
+            sealer,
             cookie_key,
             store: Mutex::new(store),
             signal: signal.clone(),
@@ -298,7 +276,6 @@ impl DevProvider {
             &persist::Snapshot {
                 format: persist::FORMAT,
                 cookie_key: B64.encode(self.inner.cookie_key),
-                token_salt: B64.encode(&self.inner.token_salt),
                 durable,
             },
         )?;
@@ -328,7 +305,7 @@ impl DevProvider {
     /// benchmarks): the session's fingerprint and an access token.
     pub fn create_session(&self, email: &str) -> (String, String) {
         let session = self.change(|store, now| store.create_session(email, now));
-        let tokens = self.issue_tokens(&session, ClientIndex(0));
+        let tokens = self.issue_tokens(&session);
         (fingerprint(&session.id), tokens.access_token)
     }
 
@@ -363,7 +340,7 @@ impl DevProvider {
             .with_state(self.clone())
             .layer(axum::middleware::from_fn_with_state(
                 own_origin,
-                crate::auth::rules::csrf::layer,
+                crate::rules::csrf::layer,
             ))
             .layer(axum::middleware::from_fn_with_state(
                 edge,
@@ -379,18 +356,14 @@ impl DevProvider {
             .any(|o| o == origin)
     }
 
-    /// Which accepted secret the Basic credentials hold, if any.
-    fn client(&self, headers: &HeaderMap) -> Option<ClientIndex> {
+    /// Whether the Basic credentials are the development client's.
+    fn authenticated(&self, headers: &HeaderMap) -> bool {
         let got = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         // Compare digests so the time taken says nothing about the secret.
         let got = Sha256::digest(got.as_bytes());
-        self.inner
-            .clients
-            .iter()
-            .position(|c| Sha256::digest(c.basic.as_bytes()) == got)
-            .map(ClientIndex)
+        Sha256::digest(self.inner.basic.as_bytes()) == got
     }
 }

@@ -40,8 +40,6 @@ pub struct Snapshot {
     pub format: u32,
     /// Signs the provider's browser cookie (base64url).
     pub cookie_key: String,
-    /// The PBES2 salt of its tokens (base64url).
-    pub token_salt: String,
     #[serde(flatten)]
     pub durable: Durable,
 }
@@ -134,7 +132,7 @@ impl Signal {
 }
 
 /// Loads the state file into the store; the keys it held, if any.
-pub(super) fn restore(path: &std::path::Path, store: &mut Store) -> Option<([u8; 32], Vec<u8>)> {
+pub(super) fn restore(path: &std::path::Path, store: &mut Store) -> Option<[u8; 32]> {
     let shown = path.display();
     match load(path) {
         Loaded::Fresh => {
@@ -153,11 +151,7 @@ pub(super) fn restore(path: &std::path::Path, store: &mut Store) -> Option<([u8;
                 .decode(&snapshot.cookie_key)
                 .ok()
                 .and_then(|k| <[u8; 32]>::try_from(k).ok());
-            let salt = B64
-                .decode(&snapshot.token_salt)
-                .ok()
-                .filter(|s| s.len() >= 8);
-            let (Some(key), Some(salt)) = (key, salt) else {
+            let Some(key) = key else {
                 tracing::warn!("development CentralAuth: the keys in {shown} are malformed; starting with no sessions");
                 return None;
             };
@@ -166,7 +160,7 @@ pub(super) fn restore(path: &std::path::Path, store: &mut Store) -> Option<([u8;
                 "development CentralAuth: {} sessions restored from {shown}",
                 store.counts().0
             );
-            Some((key, salt))
+            Some(key)
         }
     }
 }
@@ -232,7 +226,6 @@ mod tests {
         Snapshot {
             format: FORMAT,
             cookie_key: "k".into(),
-            token_salt: "s".into(),
             durable: Durable {
                 sessions: vec![Session {
                     id: "id".into(),

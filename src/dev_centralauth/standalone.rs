@@ -18,7 +18,7 @@ use crate::config::{parse_origin, DevProviderSettings};
 
 /// The `dev-centralauth` binary: variables read, provider served until Ctrl-C.
 pub async fn main() -> ExitCode {
-    crate::server::init_tracing();
+    crate::logging::init_tracing();
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {

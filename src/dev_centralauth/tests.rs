@@ -1,4 +1,4 @@
-//! The provider handle: tokens, the browser cookie, both secrets.
+//! The provider handle: tokens, the browser cookie, the secret.
 
 use super::*;
 
@@ -22,7 +22,7 @@ fn cookie_path_follows_the_mount() {
 fn tokens_round_trip_and_name_their_session() {
     let p = provider();
     let session = p.change(|s, now| s.create_session("ada@example.com", now));
-    let tokens = p.issue_tokens(&session, ClientIndex(0));
+    let tokens = p.issue_tokens(&session);
     let access = p.claims(&tokens.access_token).unwrap();
     assert_eq!(access.session_id, session.id);
     assert!(access.user.is_none());
@@ -36,10 +36,7 @@ fn tokens_round_trip_and_name_their_session() {
 fn ending_a_session_ends_every_token_of_it() {
     let p = provider();
     let session = p.change(|s, now| s.create_session("ada@example.com", now));
-    let (first, second) = (
-        p.issue_tokens(&session, ClientIndex(0)),
-        p.issue_tokens(&session, ClientIndex(0)),
-    );
+    let (first, second) = (p.issue_tokens(&session), p.issue_tokens(&session));
     p.change(|s, _| s.end_session(&session.id));
     for t in [&first.access_token, &first.id_token, &second.access_token] {
         assert_eq!(p.session_for_token(t), Err("sessionInactive"));
@@ -48,7 +45,7 @@ fn ending_a_session_ends_every_token_of_it() {
 }
 
 #[test]
-fn both_development_secrets_are_accepted_each_with_its_own_sealing() {
+fn only_the_development_secret_is_accepted() {
     let p = provider();
     let basic = |secret: &str| {
         let mut h = HeaderMap::new();
@@ -58,17 +55,17 @@ fn both_development_secrets_are_accepted_each_with_its_own_sealing() {
                 .parse()
                 .unwrap(),
         );
-        p.client(&h)
+        p.authenticated(&h)
     };
-    let session = p.change(|s, now| s.create_session("ada@example.com", now));
-    for (secret, alg) in [(DEV_SECRET, "A256KW"), (DEV_SECRET_V1, jwe::PBES2_ALG)] {
-        let client = basic(secret).expect("accepted");
-        assert_eq!(p.inner.clients[client.0].sealer.alg(), alg);
-        let tokens = p.issue_tokens(&session, client);
-        assert_eq!(p.session_for_token(&tokens.access_token).unwrap(), session);
+    assert!(basic(DEV_SECRET));
+    for other in [
+        "dev-secret-not-for-production",
+        "dev-secret-not-for-production-v3",
+        "",
+    ] {
+        assert!(!basic(other), "{other:?}");
     }
-    assert!(basic("dev-secret-not-for-production-v3").is_none());
-    assert!(basic("").is_none());
+    assert!(!p.authenticated(&HeaderMap::new()));
 }
 
 #[test]
@@ -76,7 +73,7 @@ fn tokens_never_outlive_their_session() {
     let p = provider();
     let mut session = p.change(|s, now| s.create_session("ada@example.com", now));
     session.expires = now_ms() + 60_000;
-    let tokens = p.issue_tokens(&session, ClientIndex(0));
+    let tokens = p.issue_tokens(&session);
     assert!(tokens.expires_in <= 60, "{}", tokens.expires_in);
 }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::{now_ms, ClientIndex, DevProvider, Session, SESSION_COOKIE};
+use super::{now_ms, DevProvider, Session, SESSION_COOKIE};
 
 /// What a token says, in the shape CentralAuth's NPM library reads:
 /// `{ sessionId, user? }`, plus the standard `iat` and `exp` that `jose`
@@ -34,7 +34,7 @@ pub struct IssuedTokens {
 impl DevProvider {
     /// An access token and an ID token for the session, sealed as JWE; they
     /// never outlive it.
-    pub(super) fn issue_tokens(&self, session: &Session, client: ClientIndex) -> IssuedTokens {
+    pub(super) fn issue_tokens(&self, session: &Session) -> IssuedTokens {
         let now = now_ms();
         let ttl = self.inner.config.token_ttl.as_millis() as u64;
         let (iat, exp) = (now / 1000, (now + ttl).min(session.expires) / 1000);
@@ -45,7 +45,7 @@ impl DevProvider {
                 iat,
                 exp,
             };
-            self.inner.clients[client.0]
+            self.inner
                 .sealer
                 .seal(&serde_json::to_vec(&claims).expect("claims serialise"))
         };
@@ -57,14 +57,10 @@ impl DevProvider {
         }
     }
 
-    /// What one of our tokens says, sealed for any accepted secret; `None`
-    /// for anything else. A foreign header is refused before any crypto.
+    /// What one of our tokens says; `None` for anything else. A foreign
+    /// header is refused before any crypto.
     pub(super) fn claims(&self, token: &str) -> Option<Claims> {
-        let plain = self
-            .inner
-            .clients
-            .iter()
-            .find_map(|c| c.sealer.open(token).ok())?;
+        let plain = self.inner.sealer.open(token).ok()?;
         serde_json::from_slice(&plain).ok()
     }
 

@@ -13,7 +13,7 @@ use std::{
 use crate::app::{
     config::Config,
     dev_centralauth::{DevProvider, DevProviderConfig, Fault, DEV_ORGANIZATION_ID, DEV_SECRET},
-    server,
+    server, state,
 };
 use axum::{
     body::Body,
@@ -85,13 +85,13 @@ pub async fn harness_serving(
     for (k, v) in extra {
         vars.insert(k, v.to_string());
     }
-    let options = LeptosOptions::builder().output_name(crate::app::APP_NAME);
+    let options = LeptosOptions::builder().output_name(crate::app::site::APP_NAME);
     let options = match site_root {
         Some(root) => options.site_root(root).build(),
         None => options.build(),
     };
     let config = Config::from_lookup(options, |k| vars.get(k).cloned()).unwrap();
-    let state = server::build_state(config.clone()).unwrap();
+    let state = state::build_state(config.clone()).unwrap();
     Harness {
         app: server::router(state),
         provider,

@@ -101,7 +101,7 @@ async fn every_kind_of_response_carries_the_security_headers() {
             ),
             (
                 "server function",
-                Request::post("/api/auth/current_user")
+                Request::post("/api/auth/fn/user")
                     .header(header::ORIGIN, origin)
                     .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                     .body(Body::empty())
@@ -170,10 +170,10 @@ async fn every_kind_of_response_carries_the_security_headers() {
 async fn the_embedded_providers_pages_keep_their_own_policy_inside_the_app() {
     // No credentials: the app mounts the development provider itself.
     let options = leptos::config::LeptosOptions::builder()
-        .output_name(crate::app::APP_NAME)
+        .output_name(crate::app::site::APP_NAME)
         .build();
     let config = crate::app::config::Config::from_lookup(options, |_| None).unwrap();
-    let app = crate::app::server::router(crate::app::server::build_state(config).unwrap());
+    let app = crate::app::server::router(crate::app::state::build_state(config).unwrap());
     let res = app
         .oneshot(
             Request::get("/dev-centralauth/login?redirect_uri=x")

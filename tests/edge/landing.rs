@@ -21,7 +21,7 @@ async fn landing_claim(
         .finish();
     let r = h
         .send(
-            Request::post("/api/auth/log_out")
+            Request::post("/api/auth/fn/logout")
                 .header(header::ORIGIN, APP)
                 .header(header::ACCEPT, "text/html")
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")

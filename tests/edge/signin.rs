@@ -7,7 +7,7 @@ use axum::{
 };
 
 use crate::{
-    app::{auth::rules::state, dev_centralauth::DEV_SECRET},
+    app::{dev_centralauth::DEV_SECRET, rules::state},
     common::{self, harness},
 };
 

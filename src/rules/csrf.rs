@@ -88,7 +88,7 @@ fn refusal_page(why: &str) -> Response {
          <p>This request was refused because {why}. Nothing was changed.</p>\
          <p>If you meant to do this, go to <a href=\"/\">the app</a> and use its own buttons.</p>\
          </section></main></body></html>",
-        stylesheet = crate::STYLESHEET
+        stylesheet = crate::site::STYLESHEET
     );
     (
         StatusCode::FORBIDDEN,

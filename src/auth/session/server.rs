@@ -1,45 +1,35 @@
 //! The session, server side: what the app knows from a request (its token,
-//! the client's address and agent) and who the session belongs to, asked
-//! of CentralAuth.
+//! the client's address and agent), who the session belongs to, asked of
+//! CentralAuth, and `GET /api/auth/user` for callers without Leptos.
 
-use std::{net::IpAddr, time::Instant};
-
-use http::HeaderMap;
-
-use crate::{
-    auth::{
-        rules::{client_ip::client_ip, cookies, return_url::safe_return_url},
-        CurrentUser,
-    },
-    centralauth::{CentralAuthError, ClientContext, Secret},
-    server::AppState,
+use std::{
+    net::{IpAddr, SocketAddr},
+    time::Instant,
 };
 
-impl AppState {
-    pub fn secure_cookies(&self) -> bool {
-        self.config.secure_cookies()
-    }
+use axum::{
+    extract::{ConnectInfo, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
 
-    pub fn return_url(&self, raw: Option<&str>) -> String {
-        safe_return_url(raw, &self.config.return_to_allowed_origins)
-    }
+use super::CurrentUser;
+use crate::{
+    centralauth::{CentralAuthError, ClientContext, Secret, User},
+    reply::{finish, json_error},
+    rules::{client_ip::client_ip, cookies},
+    state::AppState,
+};
 
-    pub fn callback_url(&self) -> String {
-        format!(
-            "{}{}",
-            self.config.public_origin,
-            super::signin::CALLBACK_PATH
-        )
-    }
-
-    fn client_context(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> ClientContext {
-        ClientContext {
-            user_agent: headers
-                .get(http::header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-            ip: client_ip(peer, headers, &self.config.trusted_proxies),
-        }
+fn client_context(state: &AppState, headers: &HeaderMap, peer: Option<IpAddr>) -> ClientContext {
+    ClientContext {
+        user_agent: headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        ip: client_ip(peer, headers, &state.config.trusted_proxies),
     }
 }
 
@@ -78,31 +68,21 @@ pub async fn current_user(
             set_cookies: vec![],
         });
     };
-    let client = state.client_context(headers, peer);
+    let client = client_context(state, headers, peer);
     let cache = state.session_cache.as_ref();
     if let Some(user) = cache.and_then(|c| c.get(token.expose(), &client, Instant::now())) {
         return Ok(UserLookup {
-            user: Some(user),
+            user: Some(shown(user, state.secure_cookies())),
             set_cookies: vec![],
         });
     }
     match state.centralauth.userinfo(&token, &client).await {
-        Ok(u) => {
-            let user = CurrentUser {
-                id: u.id,
-                email: u.email,
-                // An https page shows only https images: an http one would
-                // be mixed content, and the policy refuses it.
-                avatar_url: u.gravatar.filter(|g| {
-                    g.starts_with("https://")
-                        || (!state.secure_cookies() && g.starts_with("http://"))
-                }),
-            };
+        Ok(user) => {
             if let Some(c) = cache {
                 c.insert(token.expose(), &client, user.clone(), Instant::now());
             }
             Ok(UserLookup {
-                user: Some(user),
+                user: Some(shown(user, state.secure_cookies())),
                 set_cookies: vec![],
             })
         }
@@ -118,7 +98,7 @@ pub async fn current_user(
             );
             Ok(UserLookup {
                 user: None,
-                set_cookies: super::logout::clear_all(state.secure_cookies()),
+                set_cookies: cookies::clear_all(state.secure_cookies()),
             })
         }
         Err(e) => {
@@ -128,5 +108,42 @@ pub async fn current_user(
             );
             Err(e)
         }
+    }
+}
+
+/// What the browser may see of CentralAuth's answer. An https page shows
+/// only https images: an http one would be mixed content, and the policy
+/// refuses it.
+fn shown(user: User, secure: bool) -> CurrentUser {
+    CurrentUser {
+        id: user.id,
+        email: user.email,
+        avatar_url: user
+            .gravatar
+            .filter(|g| g.starts_with("https://") || (!secure && g.starts_with("http://"))),
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/auth/user", get(user))
+}
+
+/// `GET /api/auth/user`: the user as JSON, `null` when logged out.
+async fn user(
+    State(state): State<AppState>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+) -> Response {
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    match current_user(&state, &headers, peer).await {
+        Ok(lookup) => finish(Json(lookup.user).into_response(), None, lookup.set_cookies),
+        Err(e) => json_error(
+            StatusCode::BAD_GATEWAY,
+            "centralAuthUnavailable",
+            "CentralAuth could not be reached to check the session.",
+            Some(e.error_code()),
+        ),
     }
 }

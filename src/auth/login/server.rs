@@ -1,23 +1,32 @@
-//! Signing in, server side: the login URL with its PKCE cookie, and the
-//! callback's checks and code exchange. Headers in, cookies and a location
-//! out (see `auth/login.rs` for the routes and the error page).
+//! Signing in, server side: `GET /api/auth/login` (the login URL with its
+//! PKCE cookie) and `GET /api/auth/callback` (the state's checks and the
+//! code exchange), with the steps they run.
 
-use http::HeaderMap;
+use axum::{
+    extract::{Query, State},
+    http::{header, HeaderMap, StatusCode},
+    response::Response,
+    routing::get,
+    Router,
+};
 
-use super::Outcome;
+use super::SignInFailure;
 use crate::{
-    auth::{
-        login::SignInFailure,
-        rules::{cookies, state as signed_state},
-    },
     centralauth::{
         challenge_s256, new_verifier, CentralAuthError, LoginParams, MAX_CODE_CHARS,
         MAX_MESSAGE_CHARS,
     },
-    server::AppState,
+    reply::{param, redirect, to_path, Outcome, Params},
+    rules::{cookies, state as signed_state},
+    state::AppState,
 };
 
 pub const CALLBACK_PATH: &str = "/api/auth/callback";
+
+/// The callback URL CentralAuth sends the browser back to.
+pub fn callback_url(state: &AppState) -> String {
+    format!("{}{CALLBACK_PATH}", state.config.public_origin)
+}
 
 /// A link to the login route that shows `message` on CentralAuth's sign-in
 /// page (the docs' retry pattern: `/api/auth/login?error_message=...`). The
@@ -45,7 +54,7 @@ pub fn begin_login(
     let return_to = state.return_url(return_to);
     let error_message = error_message.map(|m| printable(m, MAX_MESSAGE_CHARS));
     let verifier = new_verifier();
-    let mut redirect_uri = url::Url::parse(&state.callback_url()).expect("origin was validated");
+    let mut redirect_uri = url::Url::parse(&callback_url(state)).expect("origin was validated");
     redirect_uri
         .query_pairs_mut()
         .append_pair("return_to", &return_to);
@@ -176,7 +185,7 @@ pub async fn complete_login(
         cookies::read(headers, cookies::code_verifier(state.secure_cookies())).unwrap_or_default();
     let tokens = state
         .centralauth
-        .verify(code, &state.callback_url(), &verifier)
+        .verify(code, &callback_url(state), &verifier)
         .await?;
     let secure = state.secure_cookies();
     let max_age = cookies::access_token_max_age(tokens.expires_in, tokens.expires_at.as_deref());
@@ -201,4 +210,108 @@ fn printable(s: &str, max_chars: usize) -> String {
         .take(max_chars)
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/auth/login", get(login))
+        .route(CALLBACK_PATH, get(callback))
+}
+
+fn same_origin_referer(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let referer = headers.get(header::REFERER)?.to_str().ok()?;
+    let url = url::Url::parse(referer).ok()?;
+    (url.origin().ascii_serialization() == state.config.public_origin).then(|| {
+        let mut p = url.path().to_string();
+        if let Some(q) = url.query() {
+            p.push('?');
+            p.push_str(q);
+        }
+        p
+    })
+}
+
+/// `GET /api/auth/login?return_to=&email=&error_message=&error_sig=`
+async fn login(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Response {
+    // Like the NPM library, fall back to the Referer, but only a same-origin one.
+    let return_to = param(&q, "return_to")
+        .map(str::to_string)
+        .or_else(|| same_origin_referer(&state, &headers));
+    // Forwarded only when this server signed it ([`login_path_with_message`]).
+    let error_message = param(&q, "error_message").filter(|m| {
+        signed_state::login_message_is_authentic(
+            &state.state_key,
+            m,
+            param(&q, "error_sig").unwrap_or(""),
+        )
+    });
+    let outcome = begin_login(
+        &state,
+        return_to.as_deref(),
+        param(&q, "email"),
+        error_message,
+    );
+    redirect(StatusCode::FOUND, outcome)
+}
+
+/// `GET /api/auth/callback?return_to=&code=&state=` (or `&error=&error_description=`)
+async fn callback(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Response {
+    let params = CallbackParams {
+        code: param(&q, "code"),
+        state: param(&q, "state"),
+        error: param(&q, "error"),
+        error_description: param(&q, "error_description"),
+    };
+    let return_to = param(&q, "return_to");
+    match complete_login(&state, &headers, &params, return_to).await {
+        Ok(outcome) => redirect(StatusCode::SEE_OTHER, outcome),
+        Err(err) => {
+            // Display of every variant holds only checked codes or escaped text.
+            tracing::warn!(
+                reason = err.reason().as_query(),
+                "sign-in callback refused: {err}"
+            );
+            // The page shows code and detail only with this signature,
+            // for the browser that started the sign-in, for a few
+            // minutes: a crafted or forwarded link cannot put words in
+            // CentralAuth's mouth. Without a verifier (an autologin hop)
+            // there is nothing to bind to, so only the fixed message.
+            let verifier = cookies::read(&headers, cookies::code_verifier(state.secure_cookies()))
+                .unwrap_or_default();
+            let (code, detail) = match err.provider_text() {
+                _ if verifier.is_empty() => ("", ""),
+                text => text,
+            };
+            let now = signed_state::now_unix();
+            let at = now.to_string();
+            let sig = if code.is_empty() && detail.is_empty() {
+                String::new()
+            } else {
+                let shown = signed_state::ErrorDetail {
+                    code,
+                    detail,
+                    at: now,
+                };
+                signed_state::sign_error_detail(&state.state_key, shown, &verifier)
+            };
+            let location = to_path(
+                "/auth/error",
+                &[
+                    ("reason", err.reason().as_query()),
+                    ("code", code),
+                    ("detail", detail),
+                    ("at", if sig.is_empty() { "" } else { &at }),
+                    ("sig", &sig),
+                    ("return_to", &state.return_url(return_to)),
+                ],
+            );
+            redirect(
+                StatusCode::SEE_OTHER,
+                Outcome {
+                    location,
+                    set_cookies: vec![],
+                },
+            )
+        }
+    }
 }

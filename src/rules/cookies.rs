@@ -147,6 +147,20 @@ pub fn clear(name: &'static str, secure: bool) -> String {
         .to_string()
 }
 
+/// The `Set-Cookie` values that clear every auth cookie. They never change
+/// for a process, so they are formatted once.
+pub fn clear_all(secure: bool) -> Vec<String> {
+    static CLEARED: std::sync::OnceLock<[Vec<String>; 2]> = std::sync::OnceLock::new();
+    let [insecure, secure_set] = CLEARED.get_or_init(|| {
+        [false, true].map(|secure| all(secure).iter().map(|name| clear(name, secure)).collect())
+    });
+    if secure {
+        secure_set.clone()
+    } else {
+        insecure.clone()
+    }
+}
+
 /// Reads one cookie from the request's `Cookie` headers.
 pub fn read(headers: &http::HeaderMap, name: &str) -> Option<String> {
     headers

@@ -1,23 +1,26 @@
 //! Logging out, server side: end the CentralAuth session if asked, clear
-//! the cookies, and say how the answer travels ([`LogoutReply`]), the same
-//! for both doors (see `auth/logout.rs`).
+//! the cookies, and decide where the browser goes and how the answer
+//! travels ([`LogoutReply`]), the same for both doors: the server function
+//! and the plain `POST /api/auth/logout` route.
 
-use axum::http::{header, HeaderMap, StatusCode};
+use std::collections::HashMap;
 
-use crate::{
-    auth::{
-        logout::{LoggedOut, LogoutError},
-        rules::cookies,
-    },
-    centralauth::CentralAuthError,
-    server::AppState,
+use axum::{
+    extract::{Query, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    routing::get,
+    Form, Router,
 };
 
-use super::session::session_token;
-
-/// The server function's first path; it keeps answering for callers
-/// that use it.
-pub const LEGACY_SERVER_FN_PATH: &str = "/api/auth/signout";
+use super::{LoggedOut, LogoutError, EVERYWHERE_FAILED_MESSAGE};
+use crate::{
+    auth::session::server::session_token,
+    centralauth::CentralAuthError,
+    reply::{append_cookies_to, finish, json_error, redirect, to_path, Outcome},
+    rules::cookies,
+    state::AppState,
+};
 
 /// Which door a logout came through; it decides how the answer travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,25 +39,6 @@ pub struct LogoutReply {
     pub location: Option<String>,
     pub set_cookies: Vec<String>,
     pub result: Result<LoggedOut, LogoutError>,
-}
-
-/// The `Set-Cookie` values that clear every auth cookie. They never change
-/// for a process, so they are formatted once.
-pub fn clear_all(secure: bool) -> Vec<String> {
-    static CLEARED: std::sync::OnceLock<[Vec<String>; 2]> = std::sync::OnceLock::new();
-    let [insecure, secure_set] = CLEARED.get_or_init(|| {
-        [false, true].map(|secure| {
-            cookies::all(secure)
-                .iter()
-                .map(|name| cookies::clear(name, secure))
-                .collect()
-        })
-    });
-    if secure {
-        secure_set.clone()
-    } else {
-        insecure.clone()
-    }
 }
 
 /// Ends the CentralAuth session if `everywhere`; a failure of that call
@@ -119,7 +103,7 @@ pub async fn logout(
                 },
                 location: redirects.then(|| redirect_to.clone()),
                 set_cookies: {
-                    let mut set = clear_all(state.secure_cookies());
+                    let mut set = cookies::clear_all(state.secure_cookies());
                     // Our own form posted without JavaScript lands on a page
                     // that says what happened from this cookie, not from its
                     // URL; with JavaScript the answer itself tells the page.
@@ -153,7 +137,7 @@ pub async fn logout(
 
 /// `/logout?failed=everywhere&return_to=…`
 fn failed_page(return_to: Option<&str>) -> String {
-    crate::auth::routes::to_path(
+    to_path(
         "/logout",
         &[
             ("failed", "everywhere"),
@@ -167,5 +151,78 @@ pub fn parse_flag(value: Option<&str>) -> bool {
     matches!(
         value.map(|v| v.trim().to_ascii_lowercase()).as_deref(),
         Some("true" | "on" | "1" | "yes")
+    )
+}
+
+impl LogoutReply {
+    /// The server function's door: status, headers and cookies onto
+    /// Leptos' response; the result is the function's value.
+    pub fn apply(self, response: &leptos_axum::ResponseOptions) -> Result<LoggedOut, LogoutError> {
+        response.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        append_cookies_to(response, self.set_cookies);
+        if let Some(v) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+            response.insert_header(header::LOCATION, v);
+        }
+        if self.status != StatusCode::OK {
+            response.set_status(self.status);
+        }
+        self.result
+    }
+}
+
+/// The plain route's door.
+impl IntoResponse for LogoutReply {
+    fn into_response(self) -> Response {
+        let res = match (&self.result, &self.location) {
+            (Err(LogoutError::Everywhere { error_code }), None) => json_error(
+                self.status,
+                "logoutEverywhereFailed",
+                EVERYWHERE_FAILED_MESSAGE,
+                Some(error_code),
+            ),
+            _ => self.status.into_response(),
+        };
+        finish(res, self.location.as_deref(), self.set_cookies)
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct LogoutForm {
+    everywhere: Option<String>,
+    return_to: Option<String>,
+}
+
+/// `POST /api/auth/logout` and `GET /api/auth/logout`.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/auth/logout", get(logout_page).post(logout_route))
+}
+
+/// `POST /api/auth/logout` with form fields `everywhere` and `return_to`:
+/// the counterpart of the NPM library's `logoutHTTP`, minus its flaws.
+async fn logout_route(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LogoutForm>,
+) -> LogoutReply {
+    let everywhere = parse_flag(form.everywhere.as_deref());
+    logout(
+        &state,
+        &headers,
+        everywhere,
+        form.return_to.as_deref(),
+        Door::Route,
+    )
+    .await
+}
+
+/// `GET /api/auth/logout` changes nothing: it leads to the page with the form.
+async fn logout_page(Query(q): Query<HashMap<String, String>>) -> Response {
+    let return_to = q.get("return_to").map(String::as_str).unwrap_or("");
+    redirect(
+        StatusCode::SEE_OTHER,
+        Outcome {
+            location: to_path("/logout", &[("return_to", return_to)]),
+            set_cookies: vec![],
+        },
     )
 }

@@ -17,10 +17,7 @@ use std::{
 
 use sha2::{Digest, Sha256};
 
-use crate::{auth::CurrentUser, centralauth::ClientContext};
-
-/// How many answers are kept at most; the oldest go first.
-pub const MAX_ENTRIES: usize = 10_000;
+use super::{ClientContext, User};
 
 type Digest32 = [u8; 32];
 
@@ -39,7 +36,7 @@ struct Inner {
 
 struct Entry {
     token: Digest32,
-    user: CurrentUser,
+    user: User,
     stored: Instant,
 }
 
@@ -60,6 +57,9 @@ fn binding_key(token: &str, client: &ClientContext) -> Digest32 {
 }
 
 impl SessionCache {
+    /// How many answers are kept at most; the oldest go first.
+    pub const MAX_ENTRIES: usize = 10_000;
+
     pub fn new(ttl: Duration, max_entries: usize) -> Self {
         Self {
             ttl,
@@ -76,7 +76,7 @@ impl SessionCache {
 
     /// The remembered user, if this token was answered for this address and
     /// agent less than the TTL ago.
-    pub fn get(&self, token: &str, client: &ClientContext, now: Instant) -> Option<CurrentUser> {
+    pub fn get(&self, token: &str, client: &ClientContext, now: Instant) -> Option<User> {
         let key = binding_key(token, client);
         let mut inner = self.lock();
         match inner.entries.get(&key) {
@@ -89,7 +89,7 @@ impl SessionCache {
         }
     }
 
-    pub fn insert(&self, token: &str, client: &ClientContext, user: CurrentUser, now: Instant) {
+    pub fn insert(&self, token: &str, client: &ClientContext, user: User, now: Instant) {
         let key = binding_key(token, client);
         let mut inner = self.lock();
         while inner.entries.len() >= self.max_entries && !inner.entries.contains_key(&key) {
@@ -144,11 +144,18 @@ mod tests {
         }
     }
 
-    fn user(email: &str) -> CurrentUser {
-        CurrentUser {
+    fn user(email: &str) -> User {
+        User {
             id: email.to_string(),
             email: email.to_string(),
-            avatar_url: None,
+            gravatar: None,
+            verified: true,
+            blocked: false,
+            organization_id: None,
+            created: None,
+            updated: None,
+            last_login: None,
+            affirmation_date: None,
         }
     }
 
