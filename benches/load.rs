@@ -6,11 +6,12 @@
 //! in a real deployment), the provider, and the floor (this binary again,
 //! `--serve-floor`). The load generator runs on one thread.
 
-#[path = "../tests/app/mod.rs"]
+#[path = "../tests/suite/app.rs"]
 mod app;
 
-use std::{process::Command, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
+use crate::app::dev_centralauth::DEV_SECRET;
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 
 // Beside this file, not benches of their own.
@@ -18,7 +19,9 @@ use base64::{engine::general_purpose::STANDARD, Engine as _};
 mod measure;
 #[path = "load/requests.rs"]
 mod requests;
-use {measure::*, requests::*};
+#[path = "load/start.rs"]
+mod start;
+use {measure::*, requests::*, start::start};
 
 const APP_TIMEOUT_MS: u64 = 1_000;
 const MAX_CONNECTIONS: u64 = 32;
@@ -43,65 +46,13 @@ fn main() {
 }
 
 async fn run() -> bool {
-    let root = root();
-    let release = root.join("target/release");
-    for bin in [crate::app::site::APP_NAME, "dev-centralauth"] {
-        assert!(
-            release.join(bin).exists(),
-            "target/release/{bin} is missing: run scripts/bench.sh"
-        );
-    }
-    let provider_child = spawn(
-        Command::new(release.join("dev-centralauth"))
-            .env("DEV_CENTRALAUTH_ADDR", PROVIDER)
-            .env(
-                "DEV_CENTRALAUTH_ORIGINS",
-                format!("http://{APP},http://{APP_CACHED}"),
-            )
-            .env("DEV_CENTRALAUTH_TEST_HOOKS", "1")
-            .env("DEV_CENTRALAUTH_STATE", "off")
-            // Its batches of sessions outnumber the default cap.
-            .env("DEV_CENTRALAUTH_MAX_SESSIONS", "1000000")
-            .env("RUST_LOG", "error"),
-    );
-    let app = |addr: &str, cache_seconds: u32| {
-        let mut cmd = Command::new(release.join(crate::app::site::APP_NAME));
-        cmd.current_dir(&root)
-            .env("LEPTOS_SITE_ADDR", addr)
-            .env("LEPTOS_SITE_ROOT", root.join("target/site"))
-            .env("LEPTOS_ENV", "PROD")
-            .env("APP_ORIGIN", format!("http://{addr}"))
-            .env("AUTH_ORGANIZATION_ID", "dev-organization")
-            .env("AUTH_SECRET", "dev-secret-not-for-production")
-            .env("AUTH_BASE_URL", format!("http://{PROVIDER}"))
-            .env("AUTH_REQUEST_TIMEOUT_MS", APP_TIMEOUT_MS.to_string())
-            .env("AUTH_MAX_CONNECTIONS", MAX_CONNECTIONS.to_string())
-            .env("AUTH_SESSION_CACHE_SECONDS", cache_seconds.to_string())
-            .env("RUST_LOG", "error");
-        spawn(&mut cmd)
-    };
-    let app_child = app(APP, 0);
-    // The same app with the session cache on, for its own rows (idle otherwise).
-    let cached_child = app(APP_CACHED, 60);
-    let floor_child =
-        spawn(Command::new(std::env::current_exe().expect("exe")).arg("--serve-floor"));
-    let app_pid = app_child.id();
-    let _ = PIDS.set([
-        app_pid,
-        provider_child.id(),
-        floor_child.id(),
-        cached_child.id(),
-    ]);
-    let _procs = Procs(vec![provider_child, app_child, floor_child, cached_child]);
-    for addr in [PROVIDER, APP, FLOOR, APP_CACHED] {
-        wait_for(addr).await;
-    }
+    let (_procs, app_pid) = start().await;
 
     let provider = Provider {
         http: reqwest::Client::new(),
         basic: format!(
             "Basic {}",
-            STANDARD.encode("dev-organization:dev-secret-not-for-production")
+            STANDARD.encode(format!("dev-organization:{DEV_SECRET}"))
         ),
     };
     let mut all_ok = true;

@@ -1,6 +1,6 @@
 //! Micro-benchmarks of the pure rules on the sign-in and sign-out paths.
 
-#[path = "../tests/app/mod.rs"]
+#[path = "../tests/suite/app.rs"]
 mod app;
 
 use std::hint::black_box;
@@ -41,7 +41,7 @@ fn rules(c: &mut Criterion) {
     });
     g.finish();
 
-    let key = state::StateKey::derive("dev-secret-not-for-production");
+    let key = state::StateKey::derive(crate::app::dev_centralauth::DEV_SECRET);
     let now = state::now_unix();
     let signed = state::sign(&key, now, "verifier");
     let mut g = c.benchmark_group("state");

@@ -169,12 +169,11 @@ export default defineConfig({
             DEV_CENTRALAUTH_STATE: PROVIDER_STATE,
           }),
         ]),
-    // B is configured like a real deployment, pointed at A's provider, with
-    // the first development secret, which the provider still accepts.
+    // B is configured like a real deployment, pointed at A's provider.
     appServer(APP_B_ADDR, {
       APP_ORIGIN: APP_B,
       AUTH_ORGANIZATION_ID: "dev-organization",
-      AUTH_SECRET: "dev-secret-not-for-production",
+      AUTH_SECRET: "dev-secret-not-for-production-v2",
       AUTH_BASE_URL: `${APP_A}/dev-centralauth`,
     }),
     ...(topology ? topologyServers : []),

@@ -2,11 +2,12 @@
 # Installs, pinned, only what is missing. Safe to run again: it then only confirms.
 #   scripts/setup.sh run    tools to build and run the app (cargo leptos watch)
 #   scripts/setup.sh test   the above plus wasm-opt, Chromium, nginx, openssl and the Playwright packages
+#   scripts/setup.sh lock   only the project's own names in Cargo.lock (both modes do it first)
 # Everything comes from crates.io, the npm registry or Debian; nothing else is downloaded.
 set -euo pipefail
 
 MODE="${1:-test}"
-case "$MODE" in run | test) ;; *) echo "usage: $0 [run|test]" >&2; exit 64 ;; esac
+case "$MODE" in run | test | lock) ;; *) echo "usage: $0 [run|test|lock]" >&2; exit 64 ;; esac
 
 CARGO_LEPTOS_VERSION="0.3.10" # 0.3.11 needs rustc 1.96
 # tools/package.json pins binaryen 123 (cargo-leptos 0.3.10's own default);
@@ -31,6 +32,20 @@ apt_install() {
 
 # --- Rust -------------------------------------------------------------------
 command -v cargo >/dev/null || fail "cargo not found: install Rust (stable, 1.95 or newer) with rustup first"
+
+# A project generated under a new name starts with the starter's Cargo.lock:
+# every dependency pinned as tested, only the project's own two packages
+# under the old name. `cargo update --workspace` renames those and moves no
+# dependency (scripts/template.sh checks that).
+PACKAGE="$(sed -n 's/^name = "\(.*\)"$/\1/p' "$ROOT/Cargo.toml" | head -n 1)"
+if grep -qx "name = \"$PACKAGE\"" "$ROOT/Cargo.lock"; then
+  say "ok: Cargo.lock names the project $PACKAGE"
+else
+  say "Cargo.lock: giving the project's own packages the name $PACKAGE (dependencies stay as locked)"
+  (cd "$ROOT" && { cargo update --workspace --offline --quiet 2>/dev/null || cargo update --workspace --quiet; }) ||
+    fail "cargo update --workspace failed"
+fi
+[ "$MODE" = lock ] && exit 0
 command -v rustup >/dev/null || fail "rustup not found: the wasm32 target is added with rustup"
 if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "ok: Rust target wasm32-unknown-unknown"

@@ -4,11 +4,13 @@
 #   1. generated under this project's own name, the tree equals the checkout,
 #      so every `.liquid` twin is up to date and no other file is touched;
 #   2. generated as `my-app` (from the working tree with --path, and from the
-#      last commit with --git), the old name appears nowhere and every file
-#      that is not a twin, binary files included, is byte for byte the same;
-#   3. the lock file still matches, byte for byte as cargo writes it, for
-#      names that sort first, in the middle and last, and `my-app` passes `cargo check --features ssr`
-#      on the checkout's target/ (only the renamed crate is compiled).
+#      last commit with --git), every file that is not a twin, binary files
+#      included, is byte for byte the same, and the old name appears nowhere
+#      but in Cargo.lock's two entries of the project's own packages;
+#   3. `scripts/setup.sh lock` renames those, the lock then holds no old name
+#      and every dependency exactly as before, `--locked` accepts it, and
+#      `my-app` passes `cargo check --features ssr` on the checkout's target/
+#      (only the renamed crate is compiled).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -20,8 +22,7 @@ export USER="${USER:-$(id -un)}"
 OLD_NAME="centralauth-starter"
 # Every spelling of the old name: package, crate and title.
 OLD_NAME_PATTERN='centralauth[-_ ]?starter'
-TWINS=(Cargo.toml Cargo.lock frontend/Cargo.toml README.md end2end/package.json end2end/package-lock.json
-  src/main.rs src/bin/dev-centralauth.rs tests/app/mod.rs)
+mapfile -t TWINS < <(node "$ROOT/scripts/template-twins.mjs" --list)
 
 fail() {
   echo "template.sh: $*" >&2
@@ -46,7 +47,6 @@ EXPECTED="$WORK/expected"
 cp -a "$SOURCE" "$EXPECTED"
 (cd "$EXPECTED" && find . -name '*.liquid' -delete &&
   rm -f cargo-generate.toml scripts/template-twins.mjs scripts/template.sh)
-node "$ROOT/scripts/template-twins.mjs" --expected "$EXPECTED"
 
 generate() { # <name> <--path|--git> <source>
   (cd "$WORK" && cargo leptos new "$2" "$3" --name "$1" >"$WORK/new-$1.log" 2>&1) ||
@@ -68,7 +68,7 @@ rm -rf "${WORK:?}/$OLD_NAME"
 
 check_renamed() { # <dir>
   local dir="$1" f
-  if grep -r -l -i -E "$OLD_NAME_PATTERN" "$dir"; then
+  if grep -r -l -i -E "$OLD_NAME_PATTERN" --exclude=Cargo.lock "$dir"; then
     fail "the files above in $dir still carry the old name"
   fi
   # The expected tree with the generated twins in place: any other difference
@@ -100,22 +100,21 @@ else
   echo "-- skipping --git: the working tree has uncommitted changes, so the last commit is not what is tested"
 fi
 
-echo "-- Cargo.lock still matches for names sorting first, in the middle and last"
-for name in aaa-first mmm-middle zzz-last; do
-  generate "$name" --path "$SOURCE"
-  cp "$WORK/$name/Cargo.lock" "$WORK/lock-before"
-  # Not --offline: metadata needs every locked package, also those for
-  # platforms never built here (r-efi), which a fresh CARGO_HOME lacks.
-  # --locked compares the lock's meaning; an unlocked resolve rewrites the
-  # file unless it is already exactly what cargo writes (order included), so
-  # the first build of a new project leaves it unchanged too.
-  (cd "$WORK/$name" && cargo metadata --locked --format-version 1 >/dev/null &&
-    cargo metadata --format-version 1 >/dev/null) ||
-    fail "Cargo.lock of a project named $name does not match its Cargo.toml"
-  cmp -s "$WORK/lock-before" "$WORK/$name/Cargo.lock" ||
-    fail "cargo rewrote the Cargo.lock of a project named $name (the twin puts its entry in the wrong place)"
-  rm -rf "${WORK:?}/$name"
-done
+echo "-- Cargo.lock: setup renames the project's own entries and moves no dependency"
+lock_deps() { # the lock's dependencies: its entries with a source, in order
+  awk -v RS= '/\nsource = / { print; print "" }' "$1"
+}
+grep -q -F "\"$OLD_NAME\"" "$WORK/my-app/Cargo.lock" ||
+  fail "the generated Cargo.lock no longer holds the starter's entries (has the lock step become useless?)"
+cp "$WORK/my-app/Cargo.lock" "$WORK/lock-generated"
+(cd "$WORK/my-app" && ./scripts/setup.sh lock) || fail "scripts/setup.sh lock failed in my-app"
+if grep -n -i -E "$OLD_NAME_PATTERN" "$WORK/my-app/Cargo.lock"; then
+  fail "Cargo.lock still names the starter after scripts/setup.sh lock"
+fi
+diff <(lock_deps "$WORK/lock-generated") <(lock_deps "$WORK/my-app/Cargo.lock") ||
+  fail "renaming the project in Cargo.lock changed a dependency"
+(cd "$WORK/my-app" && cargo metadata --locked --format-version 1 >/dev/null) ||
+  fail "after scripts/setup.sh lock, Cargo.lock does not match my-app's Cargo.toml"
 
 echo "-- cargo check --features ssr in my-app (the checkout's target/)"
 (cd "$WORK/my-app" && CARGO_TARGET_DIR="$ROOT/target" cargo check --locked --features ssr --all-targets)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up what is missing, then runs every check: fmt, clippy (server and wasm),
-# the Rust tests, and the Playwright suite in Chromium against the release build.
+# Sets up what is missing, then runs every check: fmt, the house rules, clippy
+# (server and wasm), the Rust tests, the template, the release build and its
+# size, and the Playwright suite in Chromium against the release build.
 # Exits non-zero if anything fails.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,6 +24,9 @@ fi
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
+
+step "house rules: no import circle in src/, no source file over 400 lines"
+node "$ROOT/scripts/house.mjs"
 
 step "clippy (server, ssr)"
 cargo clippy --locked --features ssr --all-targets -- -D warnings

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    centralauth_starter::server::main().await
+    app::server::main().await
 }

@@ -181,7 +181,7 @@ test.describe("sign-in", () => {
     // Another app ends the session (what "log out everywhere" does elsewhere).
     const res = await request.post(`${APP_A}/dev-centralauth/api/v1/logout`, {
       headers: {
-        authorization: `Basic ${Buffer.from("dev-organization:dev-secret-not-for-production").toString("base64")}`,
+        authorization: `Basic ${Buffer.from("dev-organization:dev-secret-not-for-production-v2").toString("base64")}`,
         "content-type": "text/plain",
       },
       data: token,

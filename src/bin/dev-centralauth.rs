@@ -3,5 +3,5 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    centralauth_starter::dev_centralauth::standalone::main().await
+    app::dev_centralauth::standalone::main().await
 }

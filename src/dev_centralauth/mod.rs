@@ -3,8 +3,10 @@
 //! `/api/v1/logout`, error JSON, JWE tokens), for running and testing the
 //! starter with no account and no network. Never mounted when real
 //! credentials are configured, and left out of a build without the cargo
-//! feature `dev-provider`. Apart from the shared cross-site rule it only
-//! uses the wire client's public helpers, never the app's internals.
+//! feature `dev-provider`. It uses the configuration (its own settings and,
+//! when embedded, the app's origin), the wire client's public types, the
+//! edge's page policies and the cross-site rule; nothing of the auth
+//! features.
 //!
 //! Split by job: `browser` (the sign-in pages), `api` (what apps call),
 //! `hooks` (test hooks), `store` (sessions and codes), `persist` (the state

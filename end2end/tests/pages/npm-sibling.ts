@@ -8,10 +8,8 @@ import { NPM_SIBLING, PROVIDER } from "../../urls";
 export { NPM_SIBLING };
 const CLIENT_ID = "dev-organization";
 // The 32-byte development secret: `jose`, called as the library calls it,
-// accepts a raw key only at 16, 24 or 32 bytes (see src/centralauth/dev/jwe.rs).
+// accepts a raw key only at 16, 24 or 32 bytes (see src/dev_centralauth/jwe.rs).
 export const DEV_SECRET = "dev-secret-not-for-production-v2";
-/** The first development secret (29 bytes), still accepted by the provider. */
-export const DEV_SECRET_V1 = "dev-secret-not-for-production";
 const CALLBACK = `${NPM_SIBLING}/api/auth/callback`;
 
 export type TokenPayload = JWTPayload & { sessionId: string; user?: { email: string } };

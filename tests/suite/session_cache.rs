@@ -2,15 +2,13 @@
 //! CentralAuth); when set, an answer is reused for that long for the same
 //! token, address and agent, and forgotten on a logout here or a "session
 //! gone" answer.
-#![cfg(feature = "ssr")]
 
 use axum::{
     body::Body,
     http::{header, Request, StatusCode},
 };
 
-mod app;
-mod common;
+use crate::common;
 
 use crate::app::{
     config::ProviderMode,

@@ -1,6 +1,5 @@
 //! The CentralAuth client's transport: timeouts, refused and broken
 //! connections, pooling and the connection cap.
-#![cfg(feature = "ssr")]
 
 use std::{
     sync::atomic::Ordering,
@@ -9,8 +8,7 @@ use std::{
 
 use crate::app::centralauth::{CentralAuthError, Secret};
 
-mod app;
-mod common;
+use crate::common;
 
 use common::recorder::*;
 

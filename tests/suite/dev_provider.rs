@@ -2,13 +2,11 @@
 //! server (what `cargo leptos watch` does on every save), a session ended
 //! everywhere stays ended, the standalone provider refuses cross-site
 //! sign-ins, and its call log cannot be replayed.
-#![cfg(feature = "ssr")]
 
 use crate::app::dev_centralauth::fingerprint;
 use reqwest::{header, redirect::Policy, StatusCode};
 
-mod app;
-mod common;
+use crate::common;
 
 use common::processes::*;
 

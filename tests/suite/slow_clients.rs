@@ -2,9 +2,6 @@
 //! bodies are cut off in the configured time, the connection cap holds
 //! (the oldest connection without a complete request makes room; one
 //! mid-answer never does), and normal requests are served meanwhile.
-#![cfg(feature = "ssr")]
-
-mod app;
 
 use std::time::{Duration, Instant};
 

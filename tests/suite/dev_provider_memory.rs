@@ -1,13 +1,11 @@
 //! The development CentralAuth's memory stays flat: 50,000 sign-in/sign-out
 //! cycles against the standalone process.
-#![cfg(feature = "ssr")]
 
 use std::time::Instant;
 
 use reqwest::redirect::Policy;
 
-mod app;
-mod common;
+use crate::common;
 
 use common::processes::*;
 

@@ -1,6 +1,5 @@
 //! The auth routes through the real router, against a development provider
 //! on loopback: logout outcomes, cookies, CSRF, login and callback rules.
-#![cfg(feature = "ssr")]
 
 use std::{collections::HashMap, time::Duration};
 
@@ -13,8 +12,7 @@ use axum::{
     http::{header, Method, Request, StatusCode},
 };
 
-mod app;
-mod common;
+use crate::common;
 
 use common::{harness, APP};
 

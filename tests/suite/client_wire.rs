@@ -1,6 +1,5 @@
 //! The CentralAuth client's wire format, against a recording server: Basic
 //! auth, bodies, headers, and how each error answer is classified.
-#![cfg(feature = "ssr")]
 
 use std::{collections::HashMap, time::Duration};
 
@@ -8,8 +7,7 @@ use crate::app::centralauth::{CentralAuthError, ClientContext, Secret};
 use axum::http::Method;
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 
-mod app;
-mod common;
+use crate::common;
 
 use common::{recorder::*, APP};
 

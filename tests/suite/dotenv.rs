@@ -1,8 +1,5 @@
 //! `.env` in the working directory is read at start-up; real environment
 //! variables win; a malformed line stops start-up without showing its text.
-#![cfg(feature = "ssr")]
-
-mod app;
 
 use std::{
     path::PathBuf,

@@ -1,7 +1,6 @@
 //! The CentralAuth client against the development provider: the whole flow,
 //! the NPM library's multipart form, error JSON, injected faults, and the
 //! standalone process refusing connections for real.
-#![cfg(feature = "ssr")]
 
 use std::{
     collections::HashMap,
@@ -15,8 +14,7 @@ use crate::app::dev_centralauth::{Fault, DEV_ORGANIZATION_ID, DEV_SECRET};
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use url::Url;
 
-mod app;
-mod common;
+use crate::common;
 
 use common::{recorder::*, start_provider, APP};
 

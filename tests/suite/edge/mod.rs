@@ -3,13 +3,6 @@
 //! made-up session cookies (no provider call, no log line), what the page
 //! after a logout may claim, CentralAuth's words on the sign-in error
 //! page, and a flood of idle connections.
-#![cfg(feature = "ssr")]
-
-#[path = "../app/mod.rs"]
-mod app;
-#[path = "../common/mod.rs"]
-mod common;
-
 mod cookies;
 mod flood;
 mod headers;
