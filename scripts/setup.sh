@@ -57,13 +57,12 @@ fi
 if [ "$(cargo leptos --version 2>/dev/null || true)" = "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
   say "ok: cargo-leptos $CARGO_LEPTOS_VERSION"
 else
-  # Built to install fast (measured on 2 cores: 19 min with its own release
-  # profile, 5 min so): cargo-leptos mostly waits for cargo and wasm-bindgen,
-  # so it is compiled without optimisation (no LTO) except seahash, which
-  # hashes the whole server binary after every build of `cargo leptos watch`.
-  # (The edit loop is as fast as with an optimised build, 3.61 s against
-  # 3.81 s: see the README's "The edit loop".) OPENSSL_NO_VENDOR links
-  # Debian's libssl instead of compiling OpenSSL (4 min of CPU).
+  # Built to install fast: cargo-leptos mostly waits for cargo and
+  # wasm-bindgen, so it is compiled without optimisation (no LTO) except
+  # seahash, which hashes the whole server binary after every build of
+  # `cargo leptos watch`; the edit loop is no slower for it (see
+  # docs/performance.md). OPENSSL_NO_VENDOR links Debian's libssl instead of
+  # compiling OpenSSL.
   # `no_downloads`: it never fetches a tool itself; they come from here.
   if ! pkg-config --exists openssl 2>/dev/null; then
     apt_install pkg-config libssl-dev

@@ -30,6 +30,17 @@ fn post_logout(form: &str, token: Option<&str>, origin: Option<&str>) -> Request
     req.body(Body::from(form.to_string())).unwrap()
 }
 
+/// A same-origin form post with a session, to `path`, accepting `accept`.
+fn signed_in_post(path: &str, token: &str, accept: &str, form: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, accept)
+        .header(header::ORIGIN, APP)
+        .header(header::COOKIE, format!("access_token={token}"))
+        .body(Body::from(form.to_string()))
+        .unwrap()
+}
+
 fn cookie_names(set_cookies: &[String]) -> Vec<String> {
     let mut names: Vec<String> = set_cookies
         .iter()
@@ -233,16 +244,14 @@ async fn cross_site_posts_are_refused_on_every_logout_endpoint() {
 async fn the_server_function_answers_a_plain_form_post_with_a_303() {
     let h = harness().await;
     let (_, token) = h.provider.create_session("ada@example.com");
-    let req = Request::post("/api/auth/fn/logout")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "text/html,application/xhtml+xml")
-        .header(header::ORIGIN, APP)
-        .header(header::COOKIE, format!("access_token={token}"))
-        .body(Body::from(
+    let r = h
+        .send(signed_in_post(
+            "/api/auth/fn/logout",
+            &token,
+            "text/html,application/xhtml+xml",
             "everywhere=true&return_to=https%3A%2F%2Fevil.example",
         ))
-        .unwrap();
-    let r = h.send(req).await;
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     // The hostile return URL is refused; the landing page is told what
     // happened by a short-lived cookie, not by its URL.
@@ -264,14 +273,14 @@ async fn the_server_function_answers_a_plain_form_post_with_a_303() {
 async fn the_server_function_answers_the_wasm_client_with_data() {
     let h = harness().await;
     let (_, token) = h.provider.create_session("ada@example.com");
-    let req = Request::post("/api/auth/fn/logout")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
-        .header(header::ORIGIN, APP)
-        .header(header::COOKIE, format!("access_token={token}"))
-        .body(Body::from("everywhere=true&return_to=%2Faccount"))
-        .unwrap();
-    let r = h.send(req).await;
+    let r = h
+        .send(signed_in_post(
+            "/api/auth/fn/logout",
+            &token,
+            "application/json",
+            "everywhere=true&return_to=%2Faccount",
+        ))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(h.logout_calls(), 1);
     assert_eq!(
@@ -290,13 +299,9 @@ async fn the_earlier_logout_paths_end_nothing() {
     let h = harness().await;
     let (_, token) = h.provider.create_session("ada@example.com");
     for path in ["/api/auth/signout", "/api/auth/log_out"] {
-        let req = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ORIGIN, APP)
-            .header(header::COOKIE, format!("access_token={token}"))
-            .body(Body::from("everywhere=true"))
-            .unwrap();
-        let r = h.send(req).await;
+        let r = h
+            .send(signed_in_post(path, &token, "*/*", "everywhere=true"))
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
         assert!(r.set_cookies.is_empty(), "{path}");
     }

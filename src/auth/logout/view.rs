@@ -62,12 +62,6 @@ pub fn LogoutButton(
             let _ = panel.focus();
         }
     });
-    // Clicks while a logout is under way are ignored, not queued.
-    let ignore_while_pending = move |ev: leptos::ev::MouseEvent| {
-        if pending.get_untracked() {
-            ev.prevent_default();
-        }
-    };
     let args = |everywhere: bool, return_to: &String| Logout {
         everywhere,
         return_to: Some(return_to.clone()),
@@ -81,8 +75,7 @@ pub fn LogoutButton(
         None => failed_everywhere.then(|| EVERYWHERE_FAILED_MESSAGE.to_string()),
     };
     let return_field = return_to.clone();
-    let retry_return = return_to.clone();
-    let local_return = return_to.clone();
+    let panel_return = return_to.clone();
 
     view! {
         <div class="logout">
@@ -118,18 +111,15 @@ pub fn LogoutButton(
                     class="logout-button"
                     aria-disabled=move || pending.get().to_string()
                     aria-busy=move || pending.get().to_string()
-                    on:click=ignore_while_pending
+                    on:click=ignore_while_pending(pending)
                 >
                     {move || if pending.get() { "Logging out..." } else { "Log out" }}
                 </button>
             </PostForm>
             {move || {
+                let return_to = panel_return.clone();
                 failed()
                     .map(|message| {
-                        let retry_return = retry_return.clone();
-                        let local_return = local_return.clone();
-                        let retry_submit = retry_return.clone();
-                        let local_submit = local_return.clone();
                         view! {
                             <div
                                 class="panel panel-error logout-error"
@@ -139,40 +129,65 @@ pub fn LogoutButton(
                             >
                                 <p>{message}</p>
                                 <div class="row">
-                                    <PostForm
+                                    <OneClickLogout
                                         action
-                                        input=move || args(true, &retry_submit)
-                                    >
-                                        <input type="hidden" name="everywhere" value="true" />
-                                        <input type="hidden" name="return_to" value=retry_return />
-                                        <button
-                                            type="submit"
-                                            aria-disabled=move || pending.get().to_string()
-                                            on:click=ignore_while_pending
-                                        >
-                                            "Try again"
-                                        </button>
-                                    </PostForm>
-                                    <PostForm
+                                        everywhere=true
+                                        return_to=return_to.clone()
+                                        label="Try again"
+                                    />
+                                    <OneClickLogout
                                         action
-                                        input=move || args(false, &local_submit)
-                                    >
-                                        <input type="hidden" name="return_to" value=local_return />
-                                        <button
-                                            type="submit"
-                                            class="secondary"
-                                            aria-disabled=move || pending.get().to_string()
-                                            on:click=ignore_while_pending
-                                        >
-                                            "Log out of this app only"
-                                        </button>
-                                    </PostForm>
+                                        everywhere=false
+                                        return_to
+                                        label="Log out of this app only"
+                                    />
                                 </div>
                             </div>
                         }
                     })
             }}
         </div>
+    }
+}
+
+/// One button that logs out one way, offered when a logout failed.
+#[component]
+fn OneClickLogout(
+    action: ServerAction<Logout>,
+    everywhere: bool,
+    return_to: String,
+    label: &'static str,
+) -> impl IntoView {
+    let pending = action.pending();
+    let submitted = return_to.clone();
+    view! {
+        <PostForm
+            action
+            input=move || Logout {
+                everywhere,
+                return_to: Some(submitted.clone()),
+            }
+        >
+            {everywhere.then(|| view! { <input type="hidden" name="everywhere" value="true" /> })}
+            <input type="hidden" name="return_to" value=return_to />
+            <button
+                type="submit"
+                class=(!everywhere).then_some("secondary")
+                aria-disabled=move || pending.get().to_string()
+                on:click=ignore_while_pending(pending)
+            >
+                {label}
+            </button>
+        </PostForm>
+    }
+}
+
+/// Clicks while a logout is under way are ignored, not queued.
+fn ignore_while_pending(pending: Memo<bool>) -> impl Fn(leptos::ev::MouseEvent) + Copy {
+    move |ev| {
+        if pending.get_untracked() {
+            ev.prevent_default();
+        }
     }
 }
 
