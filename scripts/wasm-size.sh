@@ -19,11 +19,16 @@ if [ "${1:-}" = "--build" ]; then
   cargo leptos build --release --frontend-only --cargo-locked >/dev/null 2>&1 ||
     { echo "wasm-size.sh: the release frontend build failed" >&2; exit 1; }
 fi
-wasm="$(ls target/site/pkg/*.wasm 2>/dev/null | head -n 1)"
-[ -n "$wasm" ] || { echo "wasm-size.sh: no target/site/pkg/*.wasm: build with --release first" >&2; exit 1; }
+# The file names carry content hashes; the build's hash file names them.
+OUTPUT_NAME="$(sed -n 's/^output-name = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
+hash_of() { sed -n "s/^$1: *//p" target/release/hash.txt 2>/dev/null | head -n 1; }
+wasm="target/site/pkg/$OUTPUT_NAME.$(hash_of wasm).wasm"
+js_file="target/site/pkg/$OUTPUT_NAME.$(hash_of js).js"
+[ -f "$wasm" ] && [ -f "$js_file" ] ||
+  { echo "wasm-size.sh: no release bundle named in target/release/hash.txt: build with --release first" >&2; exit 1; }
 raw="$(wc -c <"$wasm")"
 gz="$(gzip -9 -c "$wasm" | wc -c)"
-js="$(gzip -9 -c "${wasm%.wasm}.js" | wc -c)"
+js="$(gzip -9 -c "$js_file" | wc -c)"
 printf 'wasm: %d bytes, %d gzip -9 (ceiling %d, goal %d); js: %d gzip -9\n' \
   "$raw" "$gz" "$WASM_GZIP_CEILING" "$WASM_GZIP_GOAL" "$js"
 if [ "$gz" -gt "$WASM_GZIP_CEILING" ]; then

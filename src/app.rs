@@ -1,7 +1,7 @@
 //! The shell, the root component and the routes.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes, A},
     SsrMode, StaticSegment,
@@ -21,7 +21,9 @@ use crate::{
             view::{DevProviderBadge, SessionEndedNotice, UserMenu},
         },
     },
+    bundle::BundleLoader,
     demo::GreetingForm,
+    site,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -33,10 +35,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <BundleLoader options=options.clone() />
                 // Here, not in App: the shell is rendered on the server only,
                 // so these stay out of the wasm bundle.
-                <link rel="stylesheet" id="leptos" href=crate::site::STYLESHEET />
+                <link rel="stylesheet" id="leptos" href=site::stylesheet_href(&options) />
                 <link rel="icon" type="image/x-icon" href="/favicon.ico" />
                 <MetaTags />
             </head>
@@ -101,6 +103,10 @@ pub fn App() -> impl IntoView {
 fn HomePage() -> impl IntoView {
     view! {
         <Title text=format!("Home · {}", crate::site::APP_NAME) />
+        <Meta
+            name="description"
+            content="Sign in with CentralAuth, and log out of this app only or of every app that uses your CentralAuth session."
+        />
         <h1>"Sign in, and log out properly"</h1>
         <p class="lede">
             "A Leptos full-stack starter for CentralAuth: server-rendered pages, hydrated WebAssembly, and a logout that really ends the session."
@@ -152,6 +158,7 @@ fn NotFound() -> impl IntoView {
     }
     view! {
         <Title text=format!("Not found · {}", crate::site::APP_NAME) />
+        <Meta name="description" content="There is no page at this address." />
         <section class="panel panel-notice" role="alert">
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address. It may have moved, or the link may be mistyped."</p>

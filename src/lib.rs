@@ -3,10 +3,13 @@
 
 pub mod app;
 pub mod auth;
+pub mod bundle;
 pub mod demo;
 pub mod form;
 pub mod site;
 
+#[cfg(feature = "ssr")]
+pub mod assets;
 #[cfg(feature = "ssr")]
 pub mod centralauth;
 #[cfg(feature = "ssr")]

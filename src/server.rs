@@ -3,14 +3,19 @@
 
 use std::sync::Arc;
 
-use axum::Router;
+use axum::{
+    extract::{Request, State},
+    Router,
+};
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 
 use crate::{
     app::{shell, App},
     config::Config,
     edge, guards,
     rules::csrf,
+    site,
     state::{build_state, AppState, ServerError},
 };
 
@@ -43,18 +48,37 @@ pub fn router(state: AppState) -> Router {
     if let Some(provider) = &state.dev_provider {
         router = router.nest(crate::dev_centralauth::EMBEDDED_PATH, provider.router());
     }
-    let own_origin: Arc<str> = state.config.public_origin.as_str().into();
+    let cross_site = Arc::new(csrf::CrossSite {
+        own_origin: state.config.public_origin.clone(),
+        stylesheet: Some(site::stylesheet_href(&state.config.leptos)),
+    });
     let edge = Arc::new(edge::EdgeHeaders::for_config(&state.config));
+    let from_disk = leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+        edge::use_nonce_of_request,
+        shell,
+    );
+    // The site's files from memory, compressed (production); else from disk,
+    // and what is no file gets the app's 404 page.
+    let files_or_not_found = move |State(state): State<AppState>, req: Request| {
+        let from_disk = from_disk.clone();
+        async move {
+            if let Some(res) = state
+                .assets
+                .as_ref()
+                .and_then(|a| a.serve(req.method(), req.uri().path(), req.headers()))
+            {
+                return res;
+            }
+            from_disk(req.uri().clone(), State(state), req).await
+        }
+    };
     router
         .merge(crate::auth::routes::router())
         .leptos_routes_with_context(&state, routes, edge::use_nonce_of_request, {
             let options = state.config.leptos.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(edge::use_nonce_of_request, shell))
+        .fallback(files_or_not_found)
         .layer(axum::middleware::from_fn_with_state(
             Arc::new(guards::server_fn_paths()),
             guards::server_fn_guard,
@@ -63,8 +87,13 @@ pub fn router(state: AppState) -> Router {
             state.config.secure_cookies(),
             guards::no_store_for_session_pages,
         ))
+        .layer(
+            CompressionLayer::new()
+                .quality(CompressionLevel::Fastest)
+                .compress_when(guards::PublicPagesAndJson),
+        )
         .layer(axum::middleware::from_fn_with_state(
-            own_origin,
+            cross_site,
             csrf::layer,
         ))
         .layer(axum::middleware::from_fn_with_state(edge, edge::layer))

@@ -8,6 +8,7 @@ use axum::extract::FromRef;
 use leptos::prelude::*;
 
 use crate::{
+    assets::{build_hashes, AssetsError, StaticAssets},
     centralauth::{session_cache::SessionCache, CentralAuthClient, ClientBuildError, ClientConfig},
     config::{Config, ProviderMode},
     rules::{return_url::safe_return_url, state::StateKey},
@@ -29,6 +30,9 @@ pub struct Shared {
     pub state_key: StateKey,
     /// Userinfo answers reused for `AUTH_SESSION_CACHE_SECONDS`; off by default.
     pub session_cache: Option<SessionCache>,
+    /// The site's files, compressed, in production (`LEPTOS_ENV=PROD`);
+    /// in development they are read from disk as they change.
+    pub assets: Option<StaticAssets>,
 }
 
 impl std::ops::Deref for AppState {
@@ -74,6 +78,8 @@ pub enum ServerError {
     Setup(String),
     #[error(transparent)]
     Client(#[from] ClientBuildError),
+    #[error(transparent)]
+    Assets(#[from] AssetsError),
 }
 
 pub fn build_state(config: Config) -> Result<AppState, ServerError> {
@@ -112,9 +118,27 @@ pub fn build_state(config: Config) -> Result<AppState, ServerError> {
     let state_key = StateKey::derive(client_config.secret.expose());
     let session_cache = (!config.http.session_cache_ttl.is_zero())
         .then(|| SessionCache::new(config.http.session_cache_ttl, SessionCache::MAX_ENTRIES));
+    let assets = match config.leptos.env {
+        leptos::config::Env::PROD => {
+            let started = std::time::Instant::now();
+            let assets = StaticAssets::load(
+                std::path::Path::new(config.leptos.site_root.as_ref()),
+                &config.leptos.site_pkg_dir,
+                &build_hashes(&config.leptos),
+            )?;
+            tracing::info!(
+                "{} site files read and compressed in {} ms",
+                assets.len(),
+                started.elapsed().as_millis()
+            );
+            Some(assets)
+        }
+        leptos::config::Env::DEV => None,
+    };
     Ok(AppState(Arc::new(Shared {
         state_key,
         session_cache,
+        assets,
         config,
         centralauth,
         #[cfg(feature = "dev-provider")]

@@ -22,7 +22,7 @@ test.describe("sign-in", () => {
     await app.goto("/");
     await expect(page.getByText("development sign-in")).toBeVisible();
     await app.signIn(email);
-    await expect(app.header.locator("img.avatar")).toHaveAttribute("src", /\/dev-centralauth\/avatar\/[0-9a-f]{64}\.svg$/);
+    await expect(app.header.locator("img.avatar")).toHaveAttribute("src", /\/dev-centralauth\/avatar\/s-[0-9a-f]{64}\.svg$/);
     await expect(page.getByTestId("session-panel")).toContainText(`You are signed in as ${email}`);
   });
 

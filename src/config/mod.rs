@@ -123,9 +123,15 @@ pub fn load_dotenv() -> Result<Option<std::path::PathBuf>, ConfigError> {
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
-        let leptos = leptos::config::get_configuration(None)
+        let mut leptos = leptos::config::get_configuration(None)
             .map_err(|e| ConfigError::Leptos(e.to_string()))?
             .leptos_options;
+        // cargo-leptos tells the servers it starts whether file names carry
+        // hashes; a server started by hand learns it from the hash file
+        // the build left beside it.
+        if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+            leptos.hash_files = crate::site::hash_file(&leptos).is_some_and(|f| f.is_file());
+        }
         Self::from_lookup(leptos, |name| std::env::var(name).ok())
     }
 

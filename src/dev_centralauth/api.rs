@@ -278,9 +278,20 @@ pub(super) async fn logout(
 }
 
 impl DevProvider {
+    /// The avatar shows the e-mail's initial (what the app shows next to
+    /// it anyway); the hash picks its colour and hides the rest.
     fn avatar_url(&self, email: &str) -> String {
-        let hash = hex(&Sha256::digest(email.trim().to_lowercase().as_bytes()));
-        format!("{}/avatar/{hash}.svg", self.inner.config.public_base)
+        let email = email.trim().to_lowercase();
+        let hash = hex(&Sha256::digest(email.as_bytes()));
+        let initial = email
+            .chars()
+            .next()
+            .filter(char::is_ascii_alphanumeric)
+            .unwrap_or('_');
+        format!(
+            "{}/avatar/{initial}-{hash}.svg",
+            self.inner.config.public_base
+        )
     }
 
     /// The user as userinfo and the ID token show it.

@@ -252,15 +252,27 @@ pub(super) async fn index(State(p): State<DevProvider>, headers: HeaderMap) -> R
 }
 
 pub(super) async fn avatar(Path(file): Path<String>) -> Response {
-    let Some(hash) = file
-        .strip_suffix(".svg")
-        .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
-    else {
+    // `<initial>-<sha256 of the e-mail>.svg`; `_` when the e-mail does not
+    // start with a letter or digit.
+    let Some((initial, hash)) = file.strip_suffix(".svg").and_then(|f| f.split_once('-')) else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    let mut initial_chars = initial.chars();
+    let (Some(first), None) = (initial_chars.next(), initial_chars.next()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if !(first.is_ascii_alphanumeric() || first == '_')
+        || hash.len() != 64
+        || !hash.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     let hue = u16::from_str_radix(&hash[..4], 16).unwrap_or(0) % 360;
-    // The hash hides the e-mail; the letter comes from the hash too.
-    let letter = (b'A' + (u8::from_str_radix(&hash[4..6], 16).unwrap_or(0) % 26)) as char;
+    let letter = if first == '_' {
+        '?'
+    } else {
+        first.to_ascii_uppercase()
+    };
     (
         [
             (header::CONTENT_TYPE, "image/svg+xml"),

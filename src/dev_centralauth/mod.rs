@@ -329,7 +329,7 @@ impl DevProvider {
         // any site could post the sign-in form and sign a visitor into the
         // provider as the attacker. Mounted inside the app this runs twice,
         // with the same origin.
-        let own_origin: Arc<str> = self.inner.config.origin().into();
+        let own_origin = self.inner.config.origin();
         // Its own policy (no script; its one stylesheet by hash; its form
         // lands on the registered apps), kept when mounted in the app.
         let policy =
@@ -341,7 +341,11 @@ impl DevProvider {
         router
             .with_state(self.clone())
             .layer(axum::middleware::from_fn_with_state(
-                own_origin,
+                // Its pages allow only their own inline stylesheet.
+                Arc::new(crate::rules::csrf::CrossSite {
+                    own_origin,
+                    stylesheet: None,
+                }),
                 crate::rules::csrf::layer,
             ))
             .layer(axum::middleware::from_fn_with_state(

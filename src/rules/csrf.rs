@@ -52,9 +52,17 @@ pub fn judge(
     Verdict::Allow
 }
 
+/// What [`layer`] needs: the origin requests must come from, and the
+/// stylesheet its refusal page links (none for a site without one).
+#[derive(Debug, Clone)]
+pub struct CrossSite {
+    pub own_origin: String,
+    pub stylesheet: Option<String>,
+}
+
 /// axum middleware applying [`judge`]; refusals get a readable 403.
 pub async fn layer(
-    State(own_origin): State<std::sync::Arc<str>>,
+    State(policy): State<std::sync::Arc<CrossSite>>,
     req: Request,
     next: Next,
 ) -> Response {
@@ -63,7 +71,7 @@ pub async fn layer(
     let site = h
         .get("sec-fetch-site")
         .map(|v| v.to_str().unwrap_or("cross-site"));
-    match judge(req.method(), origin, site, &own_origin) {
+    match judge(req.method(), origin, site, &policy.own_origin) {
         Verdict::Allow => next.run(req).await,
         Verdict::Refuse(why) => {
             // Debug only: anyone can send these, and at warn a flood of
@@ -75,20 +83,22 @@ pub async fn layer(
                 site = site.map(|s| log_safe(s, 50)),
                 "refused cross-site request: {why}"
             );
-            refusal_page(why)
+            refusal_page(why, policy.stylesheet.as_deref())
         }
     }
 }
 
-fn refusal_page(why: &str) -> Response {
+fn refusal_page(why: &str, stylesheet: Option<&str>) -> Response {
+    let stylesheet = stylesheet
+        .map(|href| format!("<link rel=\"stylesheet\" href=\"{href}\">"))
+        .unwrap_or_default();
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Request refused</title>\
-         <link rel=\"stylesheet\" href=\"{stylesheet}\"></head><body><main class=\"content\">\
+         {stylesheet}</head><body><main class=\"content\">\
          <section class=\"panel panel-error\" role=\"alert\"><h1>Request refused</h1>\
          <p>This request was refused because {why}. Nothing was changed.</p>\
          <p>If you meant to do this, go to <a href=\"/\">the app</a> and use its own buttons.</p>\
-         </section></main></body></html>",
-        stylesheet = crate::site::STYLESHEET
+         </section></main></body></html>"
     );
     (
         StatusCode::FORBIDDEN,

@@ -89,10 +89,11 @@ async fn full_flow_against_the_development_provider() {
     let ctx = ClientContext::default();
     let user = client.userinfo(&tokens.access_token, &ctx).await.unwrap();
     assert_eq!(user.email, "ada@example.com");
-    assert!(user
-        .gravatar
-        .unwrap()
-        .starts_with(&format!("{base}/avatar/")));
+    // The avatar shows the e-mail's initial.
+    let avatar = user.gravatar.unwrap();
+    assert!(avatar.starts_with(&format!("{base}/avatar/a-")), "{avatar}");
+    let svg = reqwest::get(&avatar).await.unwrap().text().await.unwrap();
+    assert!(svg.contains(">A</text>"), "{svg}");
 
     client.logout(&tokens.access_token).await.unwrap();
     let e = client

@@ -3,6 +3,7 @@
 //! made-up session cookies (no provider call, no log line), what the page
 //! after a logout may claim, CentralAuth's words on the sign-in error
 //! page, and a flood of idle connections.
+mod compression;
 mod cookies;
 mod flood;
 mod headers;

@@ -1,0 +1,24 @@
+//! How a page loads the wasm bundle: one inline module script, run when
+//! the browser is first idle, and no preload hints. Leptos'
+//! `HydrationScripts` preloads the JavaScript and the wasm at once; on a
+//! slow phone link those 220 KB then download while the page renders its
+//! first view, and Lighthouse's mobile LCP counts them (docs/performance.md).
+//! The pages work before hydration (every form posts without JavaScript),
+//! so the bundle can wait for the first paint.
+
+use leptos::{config::LeptosOptions, prelude::*};
+
+use crate::site::bundle_name;
+
+#[component]
+pub fn BundleLoader(options: LeptosOptions) -> impl IntoView {
+    let pkg = format!("/{}", options.site_pkg_dir);
+    let js = format!("{pkg}/{}.js", bundle_name(&options, "js"));
+    let wasm = format!("{pkg}/{}.wasm", bundle_name(&options, "wasm"));
+    // `timeout`: a page that is never idle still hydrates.
+    let script = format!(
+        "const hydrate = () => import({js:?}).then((m) => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));\
+         if (\"requestIdleCallback\" in window) requestIdleCallback(hydrate, {{ timeout: 2000 }}); else hydrate();"
+    );
+    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
+}
