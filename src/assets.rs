@@ -1,15 +1,18 @@
-//! The site's files (the wasm bundle, its JavaScript, the CSS, `public/`),
-//! served from memory in production: read once at start-up and compressed
-//! then, with brotli and gzip at their best levels, never per request. Each
+//! The bundle (the wasm, its JavaScript, the CSS: the site's `pkg/`
+//! folder), served from memory in production: read once at start-up and
+//! compressed then, with brotli and gzip at their best levels, never per
+//! request. Each
 //! request gets the smallest encoding its `Accept-Encoding` allows, with
 //! `Vary: Accept-Encoding`. A file whose name carries its content hash
 //! (cargo-leptos `hash-files`) is cached for a year as immutable; the others
 //! are revalidated by their ETag. Under `cargo leptos watch` the files
-//! change while the server runs, so they are served from disk as before.
+//! change while the server runs, so they are served from disk as before;
+//! so are the files from `public/` (a favicon: nothing to gain, and served
+//! from here with an ETag it kept Chromium from restoring signed-in pages
+//! from its back/forward cache).
 
 use std::{
     collections::HashMap,
-    io::Write,
     path::{Path, PathBuf},
 };
 
@@ -20,6 +23,8 @@ use axum::{
 };
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
+
+use crate::encoding::{accepted, brotli, gzip, Encoding, BEST};
 
 /// A year: long enough for "never changes", as browsers read it.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -47,20 +52,14 @@ pub enum AssetsError {
     },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Encoding {
-    Brotli,
-    Gzip,
-    Identity,
-}
-
 impl StaticAssets {
-    /// Reads and compresses every file under `site_root`. A file under
-    /// `/{pkg_dir}/` whose name holds one of `hashes` is immutable.
+    /// Reads and compresses every file under `site_root/pkg_dir`. A file
+    /// whose name holds one of `hashes` is immutable.
     pub fn load(site_root: &Path, pkg_dir: &str, hashes: &[String]) -> Result<Self, AssetsError> {
         let mut paths = Vec::new();
-        collect(site_root, site_root, &mut paths)?;
-        let pkg_prefix = format!("/{}/", pkg_dir.trim_matches('/'));
+        let pkg_dir = pkg_dir.trim_matches('/');
+        collect(site_root, &site_root.join(pkg_dir), &mut paths)?;
+        let pkg_prefix = format!("/{pkg_dir}/");
         let loaded: Vec<(String, Vec<u8>)> = paths
             .into_iter()
             .map(|(url, path)| {
@@ -149,11 +148,9 @@ impl StaticAssets {
         }
         h.insert(header::CONTENT_TYPE, asset.content_type.clone());
         h.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
-        match encoding {
-            Encoding::Brotli => h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br")),
-            Encoding::Gzip => h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip")),
-            Encoding::Identity => None,
-        };
+        if let Some(value) = encoding.header_value() {
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(value));
+        }
         if method == Method::GET {
             *res.body_mut() = Body::from(body);
         }
@@ -173,8 +170,8 @@ impl Asset {
             content_type: HeaderValue::from_static(content_type),
             tag,
             immutable,
-            br: compressible.then(|| brotli_best(bytes)).and_then(smaller),
-            gzip: compressible.then(|| gzip_best(bytes)).and_then(smaller),
+            br: compressible.then(|| brotli(bytes, BEST)).and_then(smaller),
+            gzip: compressible.then(|| gzip(bytes, BEST)).and_then(smaller),
             identity: Bytes::copy_from_slice(bytes),
         }
     }
@@ -202,58 +199,6 @@ fn kind(ext: &str) -> (&'static str, bool) {
         "woff" => ("font/woff", false),
         _ => ("application/octet-stream", false),
     }
-}
-
-fn brotli_best(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        lgwin: 22,
-        ..Default::default()
-    };
-    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("in-memory brotli");
-    out
-}
-
-fn gzip_best(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    enc.write_all(bytes).expect("in-memory gzip");
-    enc.finish().expect("in-memory gzip")
-}
-
-/// The encodings `Accept-Encoding` allows (q above 0), `*` included.
-fn accepted(headers: &HeaderMap) -> Vec<Encoding> {
-    let mut allowed = Vec::new();
-    let mut refused = Vec::new();
-    let mut any = false;
-    for item in headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-    {
-        let mut parts = item.split(';');
-        let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-        let q = parts
-            .filter_map(|p| p.trim().strip_prefix("q="))
-            .find_map(|q| q.trim().parse::<f32>().ok())
-            .unwrap_or(1.0);
-        let list = if q > 0.0 { &mut allowed } else { &mut refused };
-        match name.as_str() {
-            "br" => list.push(Encoding::Brotli),
-            "gzip" | "x-gzip" => list.push(Encoding::Gzip),
-            "*" => any = q > 0.0,
-            _ => {}
-        }
-    }
-    if any {
-        for e in [Encoding::Brotli, Encoding::Gzip] {
-            if !allowed.contains(&e) && !refused.contains(&e) {
-                allowed.push(e);
-            }
-        }
-    }
-    allowed
 }
 
 /// Every file under `dir`, with the URL path it answers.

@@ -1,7 +1,7 @@
-//! The layers the router puts around everything: what depends on the
-//! session is never stored; only answers without a session are compressed
-//! on the fly; a server-function request the client got wrong is answered
-//! with 4xx instead of server_fn's blanket 500.
+//! Two layers the router puts around everything: what depends on the
+//! session is never stored, and only answers without one are compressed;
+//! a server-function request the client got wrong is answered with 4xx
+//! instead of server_fn's blanket 500.
 
 use std::sync::Arc;
 
@@ -14,14 +14,18 @@ use crate::{reply::json_error, rules::cookies};
 /// documents on Back without asking: a signed-in page after logout, or a
 /// signed-out `/account` redirect after signing in again, which sent the
 /// sign-in chain back to sign-in until the browser gave up (too many
-/// redirects). Static files (`/pkg/`, images) stay cacheable.
-pub async fn no_store_for_session_pages(
+/// redirects). Static files (`/pkg/`, images) stay cacheable. Answers to a
+/// request without a session go through `compress::public`.
+pub async fn by_session(
     axum::extract::State(secure): axum::extract::State<bool>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let signed_in = cookies::session(req.headers(), secure).is_some();
     let static_asset = req.uri().path().starts_with("/pkg/");
+    let accept_encoding = (!signed_in)
+        .then(|| req.headers().get(http::header::ACCEPT_ENCODING).cloned())
+        .flatten();
     let mut res = next.run(req).await;
     if !static_asset && (signed_in || depends_on_session(&res)) {
         res.headers_mut().insert(
@@ -29,40 +33,12 @@ pub async fn no_store_for_session_pages(
             http::HeaderValue::from_static("no-store, private"),
         );
     }
-    if signed_in {
-        res.extensions_mut().insert(CarriesSession);
+    if signed_in || !crate::compress::compressible(&res) {
+        return res;
     }
-    res
-}
-
-/// Marks an answer to a request that carried a session.
-#[derive(Clone, Copy, Debug)]
-pub struct CarriesSession;
-
-/// Which answers are compressed on the fly: pages and JSON, over 1 KB, to
-/// requests without a session. An answer to a signed-in request holds the
-/// user's details next to text an attacker can choose (a `return_to`
-/// echoed into a form), and a compressed length would leak the one through
-/// the other (BREACH), so it goes uncompressed; signed out, a page holds no
-/// secret (the CSP nonce is new in every answer). Static files are
-/// compressed once at start-up (`crate::assets`) and pass through as they
-/// are (`Content-Encoding` already set).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PublicPagesAndJson;
-
-impl tower_http::compression::Predicate for PublicPagesAndJson {
-    fn should_compress<B>(&self, res: &http::Response<B>) -> bool
-    where
-        B: axum::body::HttpBody,
-    {
-        let text = res
-            .headers()
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"));
-        text && res.extensions().get::<CarriesSession>().is_none()
-            && tower_http::compression::predicate::SizeAbove::new(1024).should_compress(res)
-    }
+    // Boxed: this future is on every request's path; the compression's
+    // state only on the few it serves.
+    Box::pin(crate::compress::public(res, accept_encoding)).await
 }
 
 /// A redirect or an HTML page: what the server renders per session.

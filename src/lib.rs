@@ -13,6 +13,8 @@ pub mod assets;
 #[cfg(feature = "ssr")]
 pub mod centralauth;
 #[cfg(feature = "ssr")]
+pub mod compress;
+#[cfg(feature = "ssr")]
 pub mod config;
 /// The embedded development CentralAuth; a production build can leave it out
 /// (cargo feature `dev-provider`).
@@ -20,6 +22,8 @@ pub mod config;
 pub mod dev_centralauth;
 #[cfg(feature = "ssr")]
 pub mod edge;
+#[cfg(feature = "ssr")]
+pub mod encoding;
 #[cfg(feature = "ssr")]
 pub mod guards;
 #[cfg(feature = "ssr")]

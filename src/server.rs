@@ -8,7 +8,6 @@ use axum::{
     Router,
 };
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::compression::{CompressionLayer, CompressionLevel};
 
 use crate::{
     app::{shell, App},
@@ -85,13 +84,8 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.config.secure_cookies(),
-            guards::no_store_for_session_pages,
+            guards::by_session,
         ))
-        .layer(
-            CompressionLayer::new()
-                .quality(CompressionLevel::Fastest)
-                .compress_when(guards::PublicPagesAndJson),
-        )
         .layer(axum::middleware::from_fn_with_state(
             cross_site,
             csrf::layer,

@@ -20,7 +20,7 @@ fn site() -> (PathBuf, StaticAssets) {
     let noise: Vec<u8> = (0..3_000u32)
         .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
         .collect();
-    std::fs::write(root.join("photo.png"), noise).unwrap();
+    std::fs::write(root.join("pkg/photo.png"), noise).unwrap();
     let assets = StaticAssets::load(&root, "pkg", &["abc123".into(), "def456".into()]).unwrap();
     (root, assets)
 }
@@ -111,7 +111,6 @@ fn only_hashed_bundle_files_are_immutable() {
         ("/pkg/app.abc123.js", true),
         ("/pkg/app.def456.wasm", true),
         ("/pkg/app.css", false),
-        ("/favicon.ico", false),
     ] {
         let res = get(&assets, path, Some("br"));
         let cache = header_of(&res, header::CACHE_CONTROL);
@@ -123,7 +122,7 @@ fn only_hashed_bundle_files_are_immutable() {
 #[test]
 fn a_file_that_does_not_shrink_is_sent_as_it_is() {
     let (_, assets) = site();
-    let res = get(&assets, "/photo.png", Some("br, gzip"));
+    let res = get(&assets, "/pkg/photo.png", Some("br, gzip"));
     assert_eq!(header_of(&res, header::CONTENT_ENCODING), None);
     assert_eq!(header_of(&res, header::VARY), None);
     assert_eq!(header_of(&res, header::CONTENT_TYPE), Some("image/png"));
@@ -174,5 +173,9 @@ fn other_methods_and_paths_are_left_to_the_app() {
             "{path}"
         );
     }
-    assert_eq!(assets.len(), 5);
+    // `public/` files stay on disk.
+    assert!(assets
+        .serve(&Method::GET, "/favicon.ico", &HeaderMap::new())
+        .is_none());
+    assert_eq!(assets.len(), 4);
 }

@@ -1,7 +1,7 @@
 //! `/account`: the user's details and the logout form.
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 
 use super::{
     logout::{landing::SignedOutNotice, view::LogoutButton},
@@ -18,10 +18,6 @@ pub fn AccountPage() -> impl IntoView {
     let session = use_session();
     view! {
         <Title text=format!("Account · {}", crate::site::APP_NAME) />
-        <Meta
-            name="description"
-            content="Your account: who you are signed in as, and the way to log out."
-        />
         <Suspense fallback=|| view! { <p>"Loading your account…"</p> }>
             {session.view(move |result| match result {
                         Ok(Some(user)) => {

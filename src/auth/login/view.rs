@@ -1,7 +1,8 @@
 //! The readable page for a sign-in that did not complete.
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
+
 use leptos_router::hooks::use_query_map;
 
 use super::{login_href, server_fn::checked_error_detail, SignInFailure};
@@ -50,10 +51,6 @@ pub fn SignInErrorPage() -> impl IntoView {
     };
     view! {
         <Title text=format!("Sign-in problem · {}", crate::site::APP_NAME) />
-        <Meta
-            name="description"
-            content="Why signing in did not complete, and the way to try again."
-        />
         <section class="panel panel-error" role="alert">
             <h1>"Sign-in did not complete"</h1>
             <Suspense fallback=move || view! { <p data-testid="signin-error">{message(None)}</p> }>

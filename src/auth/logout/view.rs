@@ -1,7 +1,8 @@
 //! The logout form and the `/logout` page.
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
+
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{
@@ -201,10 +202,6 @@ pub fn LogoutPage() -> impl IntoView {
     let failed = move || query.read().get("failed").as_deref() == Some("everywhere");
     view! {
         <Title text=format!("Log out · {}", crate::site::APP_NAME) />
-        <Meta
-            name="description"
-            content="Log out of this app, or of every app that uses your CentralAuth session."
-        />
         <Suspense fallback=|| view! { <p>"Checking your session…"</p> }>
             {session.view(move |result| match result {
                         Ok(Some(user)) => {

@@ -8,5 +8,6 @@ mod cookies;
 mod flood;
 mod headers;
 mod landing;
+mod pages;
 mod signin;
 mod targets;
