@@ -229,23 +229,5 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<
     Ok(())
 }
 
-/// The content hashes of this build's files (cargo-leptos writes them to
-/// the hash file next to the server binary); empty without file hashing.
-pub fn build_hashes(options: &leptos::config::LeptosOptions) -> Vec<String> {
-    if !options.hash_files {
-        return Vec::new();
-    }
-    let Some(file) = crate::site::hash_file(options) else {
-        return Vec::new();
-    };
-    std::fs::read_to_string(file)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split_once(':'))
-        .map(|(_, h)| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests;

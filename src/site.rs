@@ -16,14 +16,12 @@ pub const APP_NAME: &str = env!("CARGO_PKG_NAME");
 pub fn bundle_name(options: &LeptosOptions, kind: &str) -> String {
     let mut name = options.output_name.to_string();
     if options.hash_files {
-        let hash = hash_file(options)
-            .and_then(|file| std::fs::read_to_string(file).ok())
-            .and_then(|text| {
-                text.lines()
-                    .filter_map(|l| l.split_once(':'))
-                    .find(|(k, _)| k.trim() == kind)
-                    .map(|(_, h)| h.trim().to_string())
-            });
+        // Read per page, as Leptos does: under `cargo leptos watch` a style
+        // edit writes a new hash without restarting the server.
+        let hash = build_hashes(options)
+            .into_iter()
+            .find(|(k, _)| k == kind)
+            .map(|(_, h)| h);
         if let Some(hash) = hash {
             name.push('.');
             name.push_str(&hash);
@@ -42,6 +40,22 @@ pub fn stylesheet_href(options: &LeptosOptions) -> String {
         options.site_pkg_dir,
         bundle_name(options, "css")
     )
+}
+
+/// The build's hash file as `(kind, hash)` pairs (`js`, `wasm`, `css`);
+/// empty without file hashing or without the file.
+pub fn build_hashes(options: &LeptosOptions) -> Vec<(String, String)> {
+    if !options.hash_files {
+        return Vec::new();
+    }
+    hash_file(options)
+        .and_then(|file| std::fs::read_to_string(file).ok())
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, h)| (k.trim().to_string(), h.trim().to_string()))
+        .filter(|(_, h)| !h.is_empty())
+        .collect()
 }
 
 /// Where Leptos and this app look for the hash file: beside the running

@@ -8,7 +8,7 @@ use axum::extract::FromRef;
 use leptos::prelude::*;
 
 use crate::{
-    assets::{build_hashes, AssetsError, StaticAssets},
+    assets::{AssetsError, StaticAssets},
     centralauth::{session_cache::SessionCache, CentralAuthClient, ClientBuildError, ClientConfig},
     config::{Config, ProviderMode},
     rules::{return_url::safe_return_url, state::StateKey},
@@ -124,7 +124,10 @@ pub fn build_state(config: Config) -> Result<AppState, ServerError> {
             let assets = StaticAssets::load(
                 std::path::Path::new(config.leptos.site_root.as_ref()),
                 &config.leptos.site_pkg_dir,
-                &build_hashes(&config.leptos),
+                &crate::site::build_hashes(&config.leptos)
+                    .into_iter()
+                    .map(|(_, hash)| hash)
+                    .collect::<Vec<_>>(),
             )?;
             tracing::info!(
                 "{} site files read and compressed in {} ms",
