@@ -12,7 +12,7 @@ use axum::{
 };
 use url::Url;
 
-use super::{html, DevProvider, DEMO_USERS};
+use super::{html, tokens::BrowserCookie, DevProvider, DEMO_USERS};
 
 /// A login request that passed the checks that make redirecting back safe.
 struct Authorize {
@@ -121,6 +121,21 @@ impl DevProvider {
     }
 }
 
+impl DevProvider {
+    /// Clears a cookie that names an ended session.
+    fn drop_stale_cookie(&self, cookie: &BrowserCookie, mut res: Response) -> Response {
+        if matches!(cookie, BrowserCookie::Stale) {
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                self.clear_session_cookie()
+                    .parse()
+                    .expect("cookie is a valid header"),
+            );
+        }
+        res
+    }
+}
+
 fn refuse(r: Refusal) -> Response {
     match r {
         Refusal::Page(code, msg) => {
@@ -179,11 +194,13 @@ pub(super) async fn login_page(
     // Already signed in at the provider: no form (what CentralAuth's
     // autologin gives), and the same session, so a session-wide logout
     // reaches every app that joined it.
-    if let Some(session) = p.browser_session(&headers) {
+    let cookie = p.browser_cookie(&headers);
+    if let BrowserCookie::Live(session) = cookie {
         return p.complete(&auth, &session.id, None);
     }
     let email = q.get("email").map(String::as_str).unwrap_or("");
-    login_form_response(StatusCode::OK, &q, &auth, email, None)
+    let res = login_form_response(StatusCode::OK, &q, &auth, email, None);
+    p.drop_stale_cookie(&cookie, res)
 }
 
 /// Any address of a plausible shape; the provider has no passwords.
@@ -243,12 +260,13 @@ pub(super) async fn login_submit(State(p): State<DevProvider>, body: Bytes) -> R
 }
 
 pub(super) async fn index(State(p): State<DevProvider>, headers: HeaderMap) -> Response {
-    let who = p.browser_session(&headers).map(|s| s.email);
-    Html(html::index(
-        who.as_deref(),
-        &p.inner.config.registered_origins,
-    ))
-    .into_response()
+    let cookie = p.browser_cookie(&headers);
+    let who = match &cookie {
+        BrowserCookie::Live(session) => Some(session.email.as_str()),
+        _ => None,
+    };
+    let res = Html(html::index(who, &p.inner.config.registered_origins)).into_response();
+    p.drop_stale_cookie(&cookie, res)
 }
 
 pub(super) async fn avatar(Path(file): Path<String>) -> Response {

@@ -24,6 +24,13 @@ pub struct Claims {
     pub exp: u64,
 }
 
+pub(super) enum BrowserCookie {
+    Absent,
+    Live(Session),
+    /// Ended, expired, or not signed by this provider.
+    Stale,
+}
+
 pub struct IssuedTokens {
     pub access_token: String,
     pub id_token: String,
@@ -95,11 +102,38 @@ impl DevProvider {
     }
 
     pub(super) fn browser_session(&self, headers: &HeaderMap) -> Option<Session> {
-        let value = read_cookie(headers, SESSION_COOKIE)?;
-        let (id, sig) = value.rsplit_once('.')?;
-        let sig = B64.decode(sig).ok()?;
-        self.cookie_mac(id).verify_slice(&sig).ok()?;
-        self.store().live_session(id, now_ms()).cloned()
+        match self.browser_cookie(headers) {
+            BrowserCookie::Live(session) => Some(session),
+            BrowserCookie::Absent | BrowserCookie::Stale => None,
+        }
+    }
+
+    /// What the browser's provider cookie names: a live session, one that
+    /// ended (or was never ours), or nothing.
+    pub(super) fn browser_cookie(&self, headers: &HeaderMap) -> BrowserCookie {
+        let Some(value) = read_cookie(headers, SESSION_COOKIE) else {
+            return BrowserCookie::Absent;
+        };
+        let live = value.rsplit_once('.').and_then(|(id, sig)| {
+            let sig = B64.decode(sig).ok()?;
+            self.cookie_mac(id).verify_slice(&sig).ok()?;
+            self.store().live_session(id, now_ms()).cloned()
+        });
+        live.map_or(BrowserCookie::Stale, BrowserCookie::Live)
+    }
+
+    /// Removes the provider's cookie: sent when it names a session that
+    /// ended ("log out everywhere" reaches the provider server to server,
+    /// so the browser's next visit is the first chance to drop it).
+    pub(super) fn clear_session_cookie(&self) -> String {
+        Cookie::build((SESSION_COOKIE, ""))
+            .path(self.inner.config.cookie_path())
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(self.inner.config.public_base.starts_with("https://"))
+            .max_age(cookie::time::Duration::ZERO)
+            .build()
+            .to_string()
     }
 
     pub(super) fn session_cookie(&self, session: &Session) -> String {

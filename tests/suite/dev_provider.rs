@@ -1,7 +1,8 @@
 //! The development CentralAuth as real processes: sessions survive a killed
 //! server (what `cargo leptos watch` does on every save), a session ended
 //! everywhere stays ended, the standalone provider refuses cross-site
-//! sign-ins, and its call log cannot be replayed.
+//! sign-ins, its call log cannot be replayed, and its cookie goes once
+//! its session has ended.
 
 use crate::app::dev_centralauth::fingerprint;
 use reqwest::{header, redirect::Policy, StatusCode};
@@ -228,4 +229,52 @@ fn the_server_refuses_to_start_the_dev_provider_on_a_public_origin() {
         assert_eq!(out.status.code(), Some(2), "{vars:?}: {stderr}");
         assert!(stderr.contains("AUTH_SECRET"), "{vars:?}: {stderr}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_provider_drops_its_cookie_on_the_first_visit_after_its_session_ended() {
+    let port = free_port();
+    let state = temp_state("stale-cookie");
+    let server = standalone(port, &state, &[("DEV_CENTRALAUTH_STATE", "off")]);
+    let api = Api::new(&server.base);
+    let mut b = Browser::new();
+    let (token, form_shown) = provider_sign_in(&mut b, &api, "ada@example.com").await;
+    assert!(form_shown);
+
+    // While the session lives, a visit keeps the cookie (autologin).
+    let (_, form_shown) = b
+        .through_provider(&authorize_url(&server.base, "v1"), "ada@example.com")
+        .await;
+    assert!(!form_shown, "autologin while the session lives");
+    assert!(b.jar.contains_key("dev_centralauth_session"));
+    let res = b.get(&format!("{}/", server.base)).await;
+    assert!(res.headers().get(header::SET_COOKIE).is_none());
+
+    // Ended server to server ("log out everywhere"): the next page the
+    // browser opens at the provider, sign-in or index, removes the cookie.
+    let ended = b.jar["dev_centralauth_session"].clone();
+    assert_eq!(api.logout(&token).await, StatusCode::OK);
+    for page in [
+        authorize_url(&server.base, "v2"),
+        format!("{}/", server.base),
+    ] {
+        b.jar
+            .insert("dev_centralauth_session".into(), ended.clone());
+        let res = b.get(&page).await;
+        assert_eq!(res.status(), StatusCode::OK, "{page}");
+        let cleared: Vec<_> = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        assert_eq!(cleared.len(), 1, "{page}: {cleared:?}");
+        let c = cookie::Cookie::parse(cleared[0].clone()).unwrap();
+        assert_eq!(c.name(), "dev_centralauth_session");
+        assert_eq!(c.value(), "");
+        assert_eq!(c.max_age(), Some(cookie::time::Duration::ZERO));
+        assert_eq!(c.path(), Some("/"));
+        assert!(!b.jar.contains_key("dev_centralauth_session"), "{page}");
+    }
+    let _ = std::fs::remove_dir_all(state.parent().unwrap());
 }
