@@ -2,6 +2,7 @@ import { defineConfig, devices } from "@playwright/test";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { chromiumLaunch } from "./chromium";
+import type { EngineName } from "./engines/engine";
 import { PACKAGE_NAME, ROOT } from "./project";
 import {
   APP_A,
@@ -107,7 +108,7 @@ const topologyServers = [
   },
 ];
 
-export default defineConfig({
+export default defineConfig<object, { engineName: EngineName }>({
   testDir: "./tests",
   fullyParallel: false,
   workers: 1,
@@ -134,6 +135,14 @@ export default defineConfig({
         },
       },
     },
+    // Firefox ESR and WebKitGTK from Debian, driven over WebDriver
+    // (engines/): Playwright's own Firefox and WebKit are patched builds
+    // it would download.
+    ...(["firefox", "webkit"] as const).map((engineName) => ({
+      name: engineName,
+      testDir: "./engines/tests",
+      use: { engineName },
+    })),
     ...(screenshots
       ? [
           {

@@ -15,9 +15,13 @@ pub fn BundleLoader(options: LeptosOptions) -> impl IntoView {
     let pkg = format!("/{}", options.site_pkg_dir);
     let js = format!("{pkg}/{}.js", bundle_name(&options, "js"));
     let wasm = format!("{pkg}/{}.wasm", bundle_name(&options, "wasm"));
-    // `timeout`: a page that is never idle still hydrates.
+    // `timeout`: a page that is never idle still hydrates. A load cut short
+    // because the visitor moved on (Firefox rejects it as a NetworkError)
+    // is no error; a failure is reported only if the page is still there a
+    // second later (a page being left runs no more timers).
     let script = format!(
-        "const hydrate = () => import({js:?}).then((m) => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));\
+        "const hydrate = () => import({js:?}).then((m) => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()))\
+         .catch((e) => setTimeout(() => console.error(\"The page script did not load (the page works without it):\", e), 1000));\
          if (\"requestIdleCallback\" in window) requestIdleCallback(hydrate, {{ timeout: 2000 }}); else hydrate();"
     );
     view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }

@@ -1,6 +1,7 @@
 //! The provider handle: tokens, the browser cookie, the secret.
 
 use super::*;
+use tokens::BrowserCookie;
 
 fn provider() -> DevProvider {
     DevProvider::new(DevProviderConfig::local(
@@ -87,10 +88,17 @@ fn the_browser_cookie_needs_the_providers_mac() {
             header::COOKIE,
             format!("{SESSION_COOKIE}={value}").parse().unwrap(),
         );
-        p.browser_session(&h)
+        p.browser_cookie(&h)
     };
-    assert_eq!(with(&p.cookie_value(&session.id)), Some(session.clone()));
+    assert_eq!(
+        with(&p.cookie_value(&session.id)),
+        BrowserCookie::Live(session.clone())
+    );
     // The bare id, as a token reveals it, or another provider's MAC: no.
-    assert_eq!(with(&session.id), None);
-    assert_eq!(with(&provider().cookie_value(&session.id)), None);
+    assert_eq!(with(&session.id), BrowserCookie::Stale);
+    assert_eq!(
+        with(&provider().cookie_value(&session.id)),
+        BrowserCookie::Stale
+    );
+    assert_eq!(p.browser_cookie(&HeaderMap::new()), BrowserCookie::Absent);
 }

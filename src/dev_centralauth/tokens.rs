@@ -24,6 +24,7 @@ pub struct Claims {
     pub exp: u64,
 }
 
+#[derive(Debug, PartialEq)]
 pub(super) enum BrowserCookie {
     Absent,
     Live(Session),
@@ -99,13 +100,6 @@ impl DevProvider {
             Hmac::<Sha256>::new_from_slice(&self.inner.cookie_key).expect("any key length");
         mac.update(session_id.as_bytes());
         mac
-    }
-
-    pub(super) fn browser_session(&self, headers: &HeaderMap) -> Option<Session> {
-        match self.browser_cookie(headers) {
-            BrowserCookie::Live(session) => Some(session),
-            BrowserCookie::Absent | BrowserCookie::Stale => None,
-        }
     }
 
     /// What the browser's provider cookie names: a live session, one that

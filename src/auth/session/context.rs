@@ -30,6 +30,11 @@ pub struct Session {
     /// The outcome of a logout made on this page (`Some(everywhere)`), as
     /// the server answered it: what the landing page may claim.
     pub last_logout: RwSignal<Option<bool>>,
+    /// The `version` whose answer the resource holds.
+    answered: StoredValue<u64>,
+    /// While the page's content is hidden: the first `version` whose
+    /// answer may show it again.
+    hidden_until: StoredValue<Option<u64>>,
 }
 
 impl Session {
@@ -60,6 +65,29 @@ impl Session {
         self.refresh();
     }
 
+    /// The page came back from the back/forward cache: what it shows may
+    /// belong to a session that ended meanwhile (a logout, then Back). Its
+    /// content is hidden at once, before the browser paints it, and shown
+    /// again when the check answers (`style/main.css`: `data-session`).
+    pub fn recheck_restored_page(&self) {
+        set_hidden(true);
+        self.hidden_until
+            .set_value(Some(self.version.get_untracked() + 1));
+        self.refresh();
+    }
+
+    /// Shows the content again once the answer to the re-check is in.
+    fn reveal_if_answered(&self) {
+        if self
+            .hidden_until
+            .get_value()
+            .is_some_and(|v| self.answered.get_value() >= v)
+        {
+            self.hidden_until.set_value(None);
+            set_hidden(false);
+        }
+    }
+
     /// Notes a new answer: a user who was signed in and is not any more
     /// was signed out by whatever was expected, else for a reason unknown.
     fn observe(&self, was_signed_in: bool, signed_in: bool) {
@@ -84,15 +112,25 @@ pub fn use_session() -> Session {
 /// Creates the user resource and keeps it in step with other tabs.
 pub fn provide_session() -> Session {
     let version = RwSignal::new(0u64);
+    let answered = StoredValue::new(0u64);
     // Blocking: the first HTML already shows the right header, and hydration
     // reuses the value instead of asking again.
-    let user = Resource::new_blocking(move || version.get(), |_| get_user());
+    let user = Resource::new_blocking(
+        move || version.get(),
+        move |asked| async move {
+            let answer = get_user().await;
+            answered.set_value(asked);
+            answer
+        },
+    );
     let session = Session {
         user,
         version,
         signed_out_by: RwSignal::new(None),
         expected: RwSignal::new(None),
         last_logout: RwSignal::new(None),
+        answered,
+        hidden_until: StoredValue::new(None),
     };
     provide_context(session);
     let was_signed_in = StoredValue::new(None::<bool>);
@@ -104,11 +142,30 @@ pub fn provide_session() -> Session {
             }
             was_signed_in.set_value(Some(signed_in));
         }
+        if user.get().is_some() {
+            session.reveal_if_answered();
+        }
     });
     #[cfg(feature = "hydrate")]
     super::cross_tab::listen(
         move || session.refresh(),
+        move || session.recheck_restored_page(),
         move || session.logged_out_in_another_tab(),
     );
     session
+}
+
+/// Hides or shows the page's content (`html[data-session="checking"]`),
+/// synchronously: a signal would only re-render after the first paint.
+fn set_hidden(hidden: bool) {
+    #[cfg(feature = "hydrate")]
+    if let Some(root) = document().document_element() {
+        let _ = if hidden {
+            root.set_attribute("data-session", "checking")
+        } else {
+            root.remove_attribute("data-session")
+        };
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = hidden;
 }

@@ -10,9 +10,15 @@ const CHANNEL: &str = concat!(env!("CARGO_PKG_NAME"), "-session");
 /// (`visibilitychange` and `focus` both fire when switching tabs).
 const RECHECK_AFTER_MS: f64 = 5_000.0;
 
-/// Calls `recheck` when the session may have changed behind the page, and
-/// `other_tab_logged_out` when another tab of this app says it logged out.
-pub fn listen(recheck: impl Fn() + Clone + 'static, other_tab_logged_out: impl Fn() + 'static) {
+/// Calls `recheck` when the session may have changed behind the page,
+/// `restored` (synchronously, in `pageshow`) when the page came back from
+/// the back/forward cache, and `other_tab_logged_out` when another tab of
+/// this app says it logged out.
+pub fn listen(
+    recheck: impl Fn() + 'static,
+    restored: impl Fn() + 'static,
+    other_tab_logged_out: impl Fn() + 'static,
+) {
     if let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) {
         let on_message =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| other_tab_logged_out());
@@ -23,11 +29,10 @@ pub fn listen(recheck: impl Fn() + Clone + 'static, other_tab_logged_out: impl F
         // own messages, so this page is not told about its own logout.
         LISTENING.with(|c| *c.borrow_mut() = Some(channel));
     }
-    let on_restore = recheck.clone();
     let on_pageshow = Closure::<dyn FnMut(web_sys::PageTransitionEvent)>::new(
         move |ev: web_sys::PageTransitionEvent| {
             if ev.persisted() {
-                on_restore();
+                restored();
             }
         },
     );
