@@ -141,6 +141,8 @@ export default defineConfig<object, { engineName: EngineName }>({
     ...(["firefox", "webkit"] as const).map((engineName) => ({
       name: engineName,
       testDir: "./engines/tests",
+      // Page scripts off: Firefox only (a preference at launch).
+      testIgnore: engineName === "webkit" ? /no-javascript/ : undefined,
       use: { engineName },
     })),
     ...(screenshots
@@ -150,6 +152,11 @@ export default defineConfig<object, { engineName: EngineName }>({
             testDir: "./screenshots",
             use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, launchOptions: { ...chromiumLaunch } },
           },
+          ...(["firefox", "webkit"] as const).map((engineName) => ({
+            name: `screenshots-${engineName}`,
+            testDir: "./engines/screenshots",
+            use: { engineName },
+          })),
         ]
       : []),
     {

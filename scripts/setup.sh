@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, pinned, only what is missing. Safe to run again: it then only confirms.
 #   scripts/setup.sh run    tools to build and run the app (cargo leptos watch)
-#   scripts/setup.sh test   the above plus wasm-opt, Chromium, nginx, openssl and the Playwright packages
+#   scripts/setup.sh test   the above plus wasm-opt, Chromium, Firefox, WebKitGTK, Xvfb, nginx,
+#                           openssl and the end2end npm packages
 #   scripts/setup.sh lock   only the project's own names in Cargo.lock (both modes do it first)
 # Everything comes from crates.io, the npm registry or Debian; nothing else is downloaded.
 set -euo pipefail
@@ -135,6 +136,31 @@ else
   [ -x /usr/bin/chromium ] || fail "the Debian package chromium did not provide /usr/bin/chromium"
 fi
 
+# Firefox and WebKit (end2end/engines/): Debian's Firefox ESR, driven over
+# WebDriver BiDi, and WebKitGTK's MiniBrowser under WebKitWebDriver in an
+# Xvfb display. Playwright's own Firefox and WebKit would be downloads.
+FIREFOX="${FIREFOX_PATH:-/usr/bin/firefox-esr}"
+if [ -x "$FIREFOX" ]; then
+  say "ok: Firefox at $FIREFOX"
+else
+  [ -z "${FIREFOX_PATH:-}" ] || fail "FIREFOX_PATH=$FIREFOX_PATH is not an executable"
+  apt_install firefox-esr
+  [ -x /usr/bin/firefox-esr ] || fail "the Debian package firefox-esr did not provide /usr/bin/firefox-esr"
+fi
+if [ -x /usr/bin/WebKitWebDriver ] && compgen -G "/usr/lib/*/webkit2gtk-4.1/MiniBrowser" >/dev/null; then
+  say "ok: WebKitGTK (WebKitWebDriver, MiniBrowser)"
+else
+  apt_install webkit2gtk-driver
+  [ -x /usr/bin/WebKitWebDriver ] || fail "the Debian package webkit2gtk-driver did not provide /usr/bin/WebKitWebDriver"
+  compgen -G "/usr/lib/*/webkit2gtk-4.1/MiniBrowser" >/dev/null || fail "WebKitGTK's MiniBrowser is missing (Debian package libwebkit2gtk-4.1-0)"
+fi
+if command -v Xvfb >/dev/null; then
+  say "ok: Xvfb"
+else
+  apt_install xvfb
+  command -v Xvfb >/dev/null || fail "the Debian package xvfb did not provide Xvfb"
+fi
+
 # The production-topology suite: nginx terminates TLS with a certificate
 # openssl makes at test time (end2end/topology/).
 if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then
@@ -155,5 +181,5 @@ else
   apt_install openssl
 fi
 
-npm_ci end2end "the end2end npm packages (Playwright downloads no browser)"
+npm_ci end2end "the end2end npm packages (Playwright and puppeteer-core download no browser)"
 say "ready to test"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing, then runs every check: fmt, the house rules, clippy
 # (server and wasm), the Rust tests, the template, the release build and its
-# size, and the Playwright suite in Chromium against the release build.
+# size, and the browser suites against the release build: Playwright in
+# Chromium, the core flows in Firefox and WebKit.
 # Exits non-zero if anything fails.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -63,7 +64,7 @@ if grep -a -l -e "dev-secret-not-for-production" -e "$APP_NAME/state/v1" target/
 fi
 echo "ok"
 
-step "Playwright (Chromium, release build)"
+step "Browsers: Chromium, Firefox, WebKit (release build)"
 # Playwright starts app A on 3000 and app B on 3002 itself, and the
 # production topology: nginx on 3443 (and 3080, its redirect), replicas on 3011 and 3012, the
 # standalone provider on 3110.
