@@ -27,11 +27,17 @@ pub mod encoding;
 #[cfg(feature = "ssr")]
 pub mod guards;
 #[cfg(feature = "ssr")]
+pub mod health;
+#[cfg(feature = "ssr")]
+pub mod hooks;
+#[cfg(feature = "ssr")]
 pub mod listener;
 #[cfg(feature = "ssr")]
 pub mod logging;
 #[cfg(feature = "ssr")]
 pub mod reply;
+#[cfg(feature = "ssr")]
+pub mod request_id;
 #[cfg(feature = "ssr")]
 pub mod rules;
 #[cfg(feature = "ssr")]

@@ -21,15 +21,16 @@ use crate::{
 /// The app binary: `.env` and the variables read, then served until stopped.
 /// A configuration error stops start-up with exit code 2, naming the variable.
 pub async fn main() -> std::process::ExitCode {
-    crate::logging::init_tracing();
     let config = match crate::config::load_dotenv().and_then(|_| Config::from_env()) {
         Ok(config) => config,
         Err(err) => {
-            // Printed plainly as well, so the reason is visible whatever RUST_LOG says.
+            // Printed plainly: logging is set up from the configuration.
             eprintln!("configuration error: {err}");
             return std::process::ExitCode::from(2);
         }
     };
+    crate::logging::init_tracing(config.log_format);
+    crate::request_id::init_executor();
     match run(config).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
@@ -71,8 +72,10 @@ pub fn router(state: AppState) -> Router {
             from_disk(req.uri().clone(), State(state), req).await
         }
     };
+    let trusted: Arc<[std::net::IpAddr]> = state.config.trusted_proxies.clone().into();
     router
         .merge(crate::auth::routes::router())
+        .merge(crate::health::routes())
         .leptos_routes_with_context(&state, routes, edge::use_nonce_of_request, {
             let options = state.config.leptos.clone();
             move || shell(options.clone())
@@ -92,6 +95,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(edge, edge::layer))
         .layer(axum::middleware::from_fn(edge::refuse_odd_targets))
+        .layer(axum::middleware::from_fn_with_state(
+            trusted,
+            crate::request_id::layer,
+        ))
         .with_state(state)
 }
 

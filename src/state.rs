@@ -9,8 +9,11 @@ use leptos::prelude::*;
 
 use crate::{
     assets::{AssetsError, StaticAssets},
-    centralauth::{session_cache::SessionCache, CentralAuthClient, ClientBuildError, ClientConfig},
+    centralauth::{
+        session_cache::SessionCache, CentralAuthClient, ClientBuildError, ClientConfig, Readiness,
+    },
     config::{Config, ProviderMode},
+    hooks::Hooks,
     rules::{return_url::safe_return_url, state::StateKey},
 };
 
@@ -33,6 +36,10 @@ pub struct Shared {
     /// The site's files, compressed, in production (`LEPTOS_ENV=PROD`);
     /// in development they are read from disk as they change.
     pub assets: Option<StaticAssets>,
+    /// The app's own code for sign-in, logout and ended sessions.
+    pub hooks: Hooks,
+    /// The last answer of `/readyz`.
+    pub readiness: Readiness,
 }
 
 impl std::ops::Deref for AppState {
@@ -83,6 +90,11 @@ pub enum ServerError {
 }
 
 pub fn build_state(config: Config) -> Result<AppState, ServerError> {
+    build_state_with_hooks(config, Hooks::default())
+}
+
+/// The same, with the app's own [`Hooks`].
+pub fn build_state_with_hooks(config: Config, hooks: Hooks) -> Result<AppState, ServerError> {
     #[cfg(feature = "dev-provider")]
     let mut dev_provider = None;
     let client_config = match &config.provider {
@@ -139,6 +151,8 @@ pub fn build_state(config: Config) -> Result<AppState, ServerError> {
         leptos::config::Env::DEV => None,
     };
     Ok(AppState(Arc::new(Shared {
+        hooks,
+        readiness: Readiness::default(),
         state_key,
         session_cache,
         assets,

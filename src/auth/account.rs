@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{
+    affirm::view::SessionDetailsPanel,
     logout::{landing::SignedOutNotice, view::LogoutButton},
     session::{
         context::use_session,
@@ -32,6 +33,7 @@ pub fn AccountPage() -> impl IntoView {
                                         <dd>{user.id.clone()}</dd>
                                     </dl>
                                 </section>
+                                <SessionDetailsPanel />
                                 <LogoutButton />
                             }
                                 .into_any()

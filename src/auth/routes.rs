@@ -10,4 +10,5 @@ pub fn router() -> Router<AppState> {
         .merge(super::session::server::routes())
         .merge(super::login::server::routes())
         .merge(super::logout::server::routes())
+        .merge(super::affirm::server::routes())
 }

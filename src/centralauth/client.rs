@@ -137,6 +137,9 @@ impl CentralAuthClient {
                 q.append_pair("email", email);
             }
             q.append_pair("state", p.state);
+            if p.affirm {
+                q.append_pair("affirm", "1");
+            }
             q.append_pair("code_challenge", p.code_challenge);
             q.append_pair("code_challenge_method", "S256");
         }
@@ -191,6 +194,21 @@ impl CentralAuthClient {
             .header(header::CONTENT_TYPE, "text/plain")
             .body(token.expose().to_string());
         self.send("logout", req).await.map(|_| ())
+    }
+
+    /// Whether CentralAuth answers at all: any HTTP answer below 500 to
+    /// `GET {base}/` within `timeout`. No credentials are sent.
+    pub async fn reachable(&self, timeout: Duration) -> Result<(), CentralAuthError> {
+        let req = self.http.get(format!("{}/", self.base)).timeout(timeout);
+        match req.send().await {
+            Ok(res) if res.status().is_server_error() => Err(CentralAuthError::Api {
+                status: res.status(),
+                code: "serverError".into(),
+                message: "server error".into(),
+            }),
+            Ok(_) => Ok(()),
+            Err(e) => Err(CentralAuthError::from_reqwest(e, timeout)),
+        }
     }
 
     fn post(&self, url: &Url) -> reqwest::RequestBuilder {
@@ -303,6 +321,25 @@ mod tests {
     }
 
     #[test]
+    fn an_affirmation_adds_affirm_1_before_the_challenge() {
+        let url = client("https://centralauth.com").login_url(&LoginParams {
+            redirect_uri: "http://127.0.0.1:3000/api/auth/callback",
+            state: "st",
+            code_challenge: "ch",
+            affirm: true,
+            ..Default::default()
+        });
+        let keys: Vec<String> = Url::parse(&url)
+            .unwrap()
+            .query_pairs()
+            .map(|(k, _)| k.into_owned())
+            .collect();
+        let at = keys.iter().position(|k| k == "affirm").unwrap();
+        assert_eq!(keys[at + 1], "code_challenge");
+        assert!(url.contains("affirm=1"));
+    }
+
+    #[test]
     fn login_url_carries_every_required_parameter() {
         let url = client("https://centralauth.com").login_url(&LoginParams {
             redirect_uri: "http://127.0.0.1:3000/api/auth/callback?return_to=%2Faccount",
@@ -310,6 +347,7 @@ mod tests {
             code_challenge: "ch",
             email: Some("a@b.example"),
             error_description: None,
+            affirm: false,
         });
         let url = Url::parse(&url).unwrap();
         assert_eq!(

@@ -45,7 +45,24 @@ const SESSION_GONE_CODES: &[&str] = &[
     "JWEInvalid",
 ];
 
+/// Of those, the ones about a session that existed (not a token that
+/// never was one): what the app's hooks hear about.
+const SESSION_ENDED_CODES: &[&str] = &[
+    "sessionExpired",
+    "sessionInvalid",
+    "sessionInactive",
+    "sessionNotVerified",
+    "JWTExpired",
+];
+
 impl CentralAuthError {
+    /// A [`session_gone`](Self::session_gone) answer about a real session
+    /// that ended, not a made-up or damaged token.
+    pub fn session_ended(&self) -> bool {
+        self.session_gone()
+            && matches!(self, Self::Api { code, .. } if SESSION_ENDED_CODES.contains(&code.as_str()))
+    }
+
     /// True when CentralAuth says the session is already gone (expired,
     /// ended elsewhere, unknown token). The status decides first: only a
     /// client error (4xx, not 429) with a session-gone code is that answer;

@@ -6,6 +6,7 @@
 mod client;
 mod error;
 mod pkce;
+mod readiness;
 mod secret;
 pub mod session_cache;
 mod types;
@@ -13,5 +14,6 @@ mod types;
 pub use client::{basic_auth_value, CentralAuthClient, ClientBuildError, ClientConfig};
 pub use error::{log_safe, CentralAuthError, MAX_CODE_CHARS, MAX_MESSAGE_CHARS};
 pub use pkce::{challenge_s256, is_valid_verifier, new_verifier, random_urlsafe};
+pub use readiness::Readiness;
 pub use secret::Secret;
 pub use types::{ClientContext, LoginParams, TokenResponse, User};

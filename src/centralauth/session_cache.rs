@@ -117,10 +117,19 @@ impl SessionCache {
         }
     }
 
-    /// Forgets every answer for this token, whatever address or agent.
-    pub fn forget(&self, token: &str) {
+    /// Forgets every answer for this token, whatever address or agent,
+    /// and says whose session it was, if it knew.
+    pub fn forget(&self, token: &str) -> Option<User> {
         let digest = token_digest(token);
-        self.lock().entries.retain(|_, e| e.token != digest);
+        let mut user = None;
+        self.lock().entries.retain(|_, e| {
+            let keep = e.token != digest;
+            if !keep {
+                user.get_or_insert_with(|| e.user.clone());
+            }
+            keep
+        });
+        user
     }
 
     pub fn len(&self) -> usize {

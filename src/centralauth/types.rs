@@ -56,6 +56,9 @@ pub struct LoginParams<'a> {
     pub code_challenge: &'a str,
     pub email: Option<&'a str>,
     pub error_description: Option<&'a str>,
+    /// `affirm=1`: CentralAuth asks the user to confirm who they are, even
+    /// with a live session (its "affirmation").
+    pub affirm: bool,
 }
 
 fn secret<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {

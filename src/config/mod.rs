@@ -36,6 +36,7 @@ pub const VARIABLES: &[&str] = &[
     "HTTP_MAX_CONNECTIONS",
     "RETURN_TO_ALLOWED_ORIGINS",
     "TRUSTED_PROXIES",
+    "LOG_FORMAT",
     "DEV_CENTRALAUTH",
     "DEV_CENTRALAUTH_ORIGINS",
     "DEV_CENTRALAUTH_TEST_HOOKS",
@@ -92,6 +93,8 @@ pub struct Config {
     pub return_to_allowed_origins: Vec<String>,
     /// Peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
+    /// `LOG_FORMAT`: text lines or JSON objects.
+    pub log_format: crate::logging::LogFormat,
     pub dev: DevProviderSettings,
 }
 
@@ -172,6 +175,14 @@ impl Config {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+
+        let log_format =
+            crate::logging::LogFormat::parse(get("LOG_FORMAT").as_deref()).map_err(|reason| {
+                ConfigError::Invalid {
+                    var: "LOG_FORMAT",
+                    reason,
+                }
+            })?;
 
         let org = get("AUTH_ORGANIZATION_ID");
         let secret = get("AUTH_SECRET");
@@ -309,6 +320,7 @@ impl Config {
             limits,
             return_to_allowed_origins,
             trusted_proxies,
+            log_format,
             dev: DevProviderSettings {
                 extra_origins,
                 test_hooks,

@@ -297,6 +297,7 @@ impl DevProvider {
     /// The user as userinfo and the ID token show it.
     pub(super) fn user_json(&self, s: &Session) -> serde_json::Value {
         let created = rfc3339(UNIX_EPOCH + Duration::from_millis(s.created));
+        let affirmed = rfc3339(UNIX_EPOCH + Duration::from_millis(s.affirmed.unwrap_or(s.created)));
         let id = hex(&Sha256::digest(s.email.to_lowercase().as_bytes()))[..24].to_string();
         serde_json::json!({
             "id": format!("dev-{id}"),
@@ -308,7 +309,7 @@ impl DevProvider {
             "created": created,
             "updated": created,
             "lastLogin": created,
-            "affirmationDate": created,
+            "affirmationDate": affirmed,
         })
     }
 }

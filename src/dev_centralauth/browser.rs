@@ -20,6 +20,8 @@ struct Authorize {
     state: String,
     challenge: String,
     app_origin: String,
+    /// `affirm=1`: the user confirms who they are, even when signed in here.
+    affirm: bool,
 }
 
 enum Refusal {
@@ -30,6 +32,7 @@ enum Refusal {
 }
 
 const FORWARDED: &[&str] = &[
+    "affirm",
     "client_id",
     "response_type",
     "redirect_uri",
@@ -93,19 +96,26 @@ impl DevProvider {
             state,
             challenge: challenge.to_string(),
             app_origin,
+            affirm: get("affirm") == "1",
         })
     }
 
-    /// Issues a code for the session and sends the browser back to the app.
+    /// Issues a code for the session and sends the browser back to the app
+    /// (with `affirm=1` after an affirmation, as CentralAuth's NPM library
+    /// expects to find it).
     fn complete(&self, auth: &Authorize, session_id: &str, set_cookie: Option<String>) -> Response {
         let code = self.change(|store, now| {
             store.issue_code(session_id, auth.redirect_uri.as_str(), &auth.challenge, now)
         });
         let mut target = auth.redirect_uri.clone();
-        target
-            .query_pairs_mut()
-            .append_pair("code", &code)
-            .append_pair("state", &auth.state);
+        {
+            let mut q = target.query_pairs_mut();
+            q.append_pair("code", &code)
+                .append_pair("state", &auth.state);
+            if auth.affirm {
+                q.append_pair("affirm", "1");
+            }
+        }
         let mut res = Redirect::to(target.as_str()).into_response();
         if let Some(c) = set_cookie {
             res.headers_mut().append(
@@ -173,6 +183,7 @@ fn login_form_response(
         error,
         notice: q.get("error_description").map(String::as_str),
         demo_users: DEMO_USERS,
+        affirm: auth.affirm,
     });
     let mut res = (status, Html(body)).into_response();
     res.headers_mut().insert(
@@ -195,8 +206,12 @@ pub(super) async fn login_page(
     // autologin gives), and the same session, so a session-wide logout
     // reaches every app that joined it.
     let cookie = p.browser_cookie(&headers);
-    if let BrowserCookie::Live(session) = cookie {
-        return p.complete(&auth, &session.id, None);
+    match cookie {
+        // An affirmation always asks.
+        BrowserCookie::Live(session) if !auth.affirm => {
+            return p.complete(&auth, &session.id, None)
+        }
+        _ => {}
     }
     let email = q.get("email").map(String::as_str).unwrap_or("");
     let res = login_form_response(StatusCode::OK, &q, &auth, email, None);
@@ -223,7 +238,11 @@ pub fn validate_email(raw: &str) -> Result<String, &'static str> {
     }
 }
 
-pub(super) async fn login_submit(State(p): State<DevProvider>, body: Bytes) -> Response {
+pub(super) async fn login_submit(
+    State(p): State<DevProvider>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     let auth = match p.check_authorize(&form) {
         Ok(a) => a,
@@ -254,6 +273,15 @@ pub(super) async fn login_submit(State(p): State<DevProvider>, body: Bytes) -> R
             )
         }
     };
+    // Affirmed as the user of this browser's session: that session goes
+    // on, affirmed now. Anyone else signs in anew, as on CentralAuth.
+    if let (true, BrowserCookie::Live(session)) = (auth.affirm, p.browser_cookie(&headers)) {
+        if session.email.eq_ignore_ascii_case(&email)
+            && p.change(|store, now| store.affirm_session(&session.id, now))
+        {
+            return p.complete(&auth, &session.id, None);
+        }
+    }
     let session = p.change(|store, now| store.create_session(&email, now));
     let cookie = p.session_cookie(&session);
     p.complete(&auth, &session.id, Some(cookie))

@@ -1,5 +1,6 @@
 //! Test hooks (only with `DEV_CENTRALAUTH_TEST_HOOKS=1`): inject faults, read
-//! the call log, create sessions without the browser flow, count connections.
+//! the call log, create sessions without the browser flow, make sessions
+//! older (their affirmation too), count connections.
 
 use std::time::Duration;
 
@@ -18,6 +19,7 @@ pub(super) fn routes(router: Router<DevProvider>) -> Router<DevProvider> {
         .route("/_test/faults", post(add_fault).delete(clear_faults))
         .route("/_test/calls", get(list_calls).delete(clear_calls))
         .route("/_test/sessions", post(create_session_for_tests))
+        .route("/_test/age", post(age_sessions))
         .route("/_test/stats", get(stats))
 }
 
@@ -40,6 +42,17 @@ async fn add_fault(State(p): State<DevProvider>, Json(fault): Json<Fault>) -> Re
     }
     p.add_fault(fault);
     StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct Age {
+    seconds: u64,
+}
+
+/// Every session as if created (and affirmed) `seconds` earlier.
+async fn age_sessions(State(p): State<DevProvider>, Json(age): Json<Age>) -> StatusCode {
+    p.age_sessions(Duration::from_secs(age.seconds));
+    StatusCode::NO_CONTENT
 }
 
 async fn clear_faults(State(p): State<DevProvider>) -> StatusCode {

@@ -43,6 +43,8 @@ pub struct LoginForm<'a> {
     pub error: Option<&'a str>,
     pub notice: Option<&'a str>,
     pub demo_users: &'a [&'a str],
+    /// An affirmation: "confirm it's you" instead of "sign in".
+    pub affirm: bool,
 }
 
 pub fn login(form: &LoginForm<'_>) -> String {
@@ -85,11 +87,23 @@ pub fn login(form: &LoginForm<'_>) -> String {
     } else {
         ""
     };
+    let (title, intro) = if form.affirm {
+        (
+            "Confirm it's you",
+            "<strong>{app}</strong> asks you to confirm who you are before it goes on. No password: type the e-mail address you are signed in with.",
+        )
+    } else {
+        (
+            "Sign in",
+            "to <strong>{app}</strong>. No password: this development provider signs in any e-mail address.",
+        )
+    };
+    let intro = intro.replace("{app}", &esc(form.app_origin));
     page(
-        "Sign in",
+        title,
         &format!(
-            "<h1>Sign in</h1>\
-             <p>to <strong>{app}</strong>. No password: this development provider signs in any e-mail address.</p>\
+            "<h1>{title}</h1>\
+             <p>{intro}</p>\
              {notice}\
              <form method=\"post\" action=\"login\">{hidden}\
              <label for=\"email\">E-mail address</label>\
@@ -99,7 +113,6 @@ pub fn login(form: &LoginForm<'_>) -> String {
              <p>Or pick a demo user:</p><div class=\"demo\">{demo}</div>\
              <button class=\"link\" type=\"submit\" name=\"cancel\" value=\"1\" formnovalidate>Cancel sign-in</button>\
              </form>",
-            app = esc(form.app_origin),
             email = esc(form.email),
         ),
     )

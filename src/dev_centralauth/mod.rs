@@ -311,6 +311,11 @@ impl DevProvider {
         (fingerprint(&session.id), tokens.access_token)
     }
 
+    /// Every session as if created (and affirmed) `by` earlier (tests).
+    pub fn age_sessions(&self, by: Duration) {
+        self.change(|store, _| store.age_sessions(by.as_millis() as u64));
+    }
+
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         let mut router = Router::new()
             .route("/", get(browser::index))

@@ -232,6 +232,7 @@ mod tests {
                     email: "ada@example.com".into(),
                     created: 1,
                     expires: 2,
+                    affirmed: None,
                 }],
                 codes: vec![],
             },

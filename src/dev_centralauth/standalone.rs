@@ -18,7 +18,14 @@ use crate::config::{parse_origin, DevProviderSettings};
 
 /// The `dev-centralauth` binary: variables read, provider served until Ctrl-C.
 pub async fn main() -> ExitCode {
-    crate::logging::init_tracing();
+    let format = std::env::var("LOG_FORMAT").ok();
+    match crate::logging::LogFormat::parse(format.as_deref()) {
+        Ok(format) => crate::logging::init_tracing(format),
+        Err(reason) => {
+            eprintln!("dev-centralauth: LOG_FORMAT is malformed: {reason}");
+            return ExitCode::from(2);
+        }
+    }
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {

@@ -29,6 +29,9 @@ pub struct Session {
     /// Unix milliseconds.
     pub created: u64,
     pub expires: u64,
+    /// When the user last affirmed; the creation until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affirmed: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -275,6 +278,7 @@ impl Store {
             email: email.to_string(),
             created: now,
             expires: now + SESSION_TTL_MS,
+            affirmed: None,
         };
         self.sessions.insert(session.id.clone(), session.clone());
         self.evict(now);
@@ -388,5 +392,6 @@ impl Store {
     }
 }
 
+mod affirm;
 #[cfg(test)]
 mod tests;

@@ -36,6 +36,22 @@ pub fn client_ip(
     )
 }
 
+/// What CentralAuth's hijack protection compares: the browser's agent and
+/// address, as this request shows them.
+pub fn client_context(
+    headers: &http::HeaderMap,
+    peer: Option<IpAddr>,
+    trusted: &[IpAddr],
+) -> crate::centralauth::ClientContext {
+    crate::centralauth::ClientContext {
+        user_agent: headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        ip: client_ip(peer, headers, trusted),
+    }
+}
+
 fn parse_entry(entry: &str) -> Option<IpAddr> {
     entry
         .parse::<IpAddr>()

@@ -3,6 +3,7 @@
 //! are signed, which requests count as cross-site, and which address is the
 //! client's. Plain functions with unit and property tests; no handlers here.
 
+pub mod affirm;
 pub mod client_ip;
 pub mod cookies;
 pub mod csrf;

@@ -47,7 +47,7 @@ impl StateKey {
         Self(mac.finalize().into_bytes().into())
     }
 
-    fn mac(&self, payload: &str) -> HmacSha256 {
+    pub(crate) fn mac(&self, payload: &str) -> HmacSha256 {
         let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC takes any key length");
         mac.update(payload.as_bytes());
         mac
@@ -168,12 +168,12 @@ fn login_message_mac(key: &StateKey, message: &str) -> HmacSha256 {
     key.mac(&format!("login-message/v1.{}.{message}", message.len()))
 }
 
-fn encode_mac(mac: HmacSha256) -> String {
+pub(crate) fn encode_mac(mac: HmacSha256) -> String {
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
 /// Constant-time comparison with a URL-safe base64 signature.
-fn mac_matches(mac: HmacSha256, sig: &str) -> bool {
+pub(crate) fn mac_matches(mac: HmacSha256, sig: &str) -> bool {
     URL_SAFE_NO_PAD
         .decode(sig)
         .is_ok_and(|sig| mac.verify_slice(&sig).is_ok())

@@ -8,6 +8,7 @@
 mod app;
 mod common;
 
+mod affirmation;
 mod auth_routes;
 mod client_transport;
 mod client_wire;

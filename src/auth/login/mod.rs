@@ -20,18 +20,21 @@ pub enum SignInFailure {
     Provider,
     VerifyRefused,
     Unavailable,
+    /// An affirmation came back as another account; the session is kept.
+    AffirmedAnotherUser,
     /// A link with no or an unknown reason.
     Unknown,
 }
 
 impl SignInFailure {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::StateExpired,
         Self::StateInvalid,
         Self::MissingCode,
         Self::Provider,
         Self::VerifyRefused,
         Self::Unavailable,
+        Self::AffirmedAnotherUser,
         Self::Unknown,
     ];
 
@@ -44,6 +47,7 @@ impl SignInFailure {
             Self::Provider => "provider",
             Self::VerifyRefused => "verify_refused",
             Self::Unavailable => "unavailable",
+            Self::AffirmedAnotherUser => "affirmed_another_user",
             Self::Unknown => "unknown",
         }
     }
@@ -68,6 +72,7 @@ impl SignInFailure {
                 None => "CentralAuth refused to complete the sign-in.".to_string(),
             },
             Self::Unavailable => "CentralAuth could not be reached. Please try again in a moment.".to_string(),
+            Self::AffirmedAnotherUser => "You confirmed as a different account, so nothing changed: you are still signed in as before. To use the other account, log out everywhere first.".to_string(),
             Self::Unknown => "The sign-in did not complete.".to_string(),
         }
     }

@@ -1,9 +1,15 @@
 //! Signing in, server side: `GET /api/auth/login` (the login URL with its
-//! PKCE cookie) and `GET /api/auth/callback` (the state's checks and the
-//! code exchange), with the steps they run.
+//! PKCE cookie) and `GET /api/auth/callback` (the state's checks, the code
+//! exchange, who signed in, and for an affirmation whether it is the same
+//! user), with the steps they run.
+
+use std::{
+    net::{IpAddr, SocketAddr},
+    time::Instant,
+};
 
 use axum::{
-    extract::{Query, State},
+    extract::{ConnectInfo, Query, State},
     http::{header, HeaderMap, StatusCode},
     response::Response,
     routing::get,
@@ -16,8 +22,9 @@ use crate::{
         challenge_s256, new_verifier, CentralAuthError, LoginParams, MAX_CODE_CHARS,
         MAX_MESSAGE_CHARS,
     },
+    hooks::AuthEvent,
     reply::{param, redirect, to_path, Outcome, Params},
-    rules::{cookies, state as signed_state},
+    rules::{affirm, client_ip, cookies, state as signed_state},
     state::AppState,
 };
 
@@ -45,11 +52,14 @@ pub fn login_path_with_message(state: &AppState, return_to: &str, message: &str)
 
 /// Starts a sign-in: the CentralAuth login URL and the PKCE verifier cookie.
 /// `error_message` must come from this server (see [`login_path_with_message`]).
+/// With `affirm_for`, it is an affirmation: CentralAuth asks that user to
+/// confirm who they are, and the callback accepts only the same user.
 pub fn begin_login(
     state: &AppState,
     return_to: Option<&str>,
     email: Option<&str>,
     error_message: Option<&str>,
+    affirm_for: Option<&affirm::Expected>,
 ) -> Outcome {
     let return_to = state.return_url(return_to);
     let error_message = error_message.map(|m| printable(m, MAX_MESSAGE_CHARS));
@@ -58,23 +68,39 @@ pub fn begin_login(
     redirect_uri
         .query_pairs_mut()
         .append_pair("return_to", &return_to);
+    let now = signed_state::now_unix();
     let location = state.centralauth.login_url(&LoginParams {
         redirect_uri: redirect_uri.as_str(),
-        state: &signed_state::sign(&state.state_key, signed_state::now_unix(), &verifier),
+        state: &signed_state::sign(&state.state_key, now, &verifier),
         code_challenge: &challenge_s256(&verifier),
-        email: email
+        email: affirm_for
+            .map(|u| u.email.as_str())
+            .or(email)
             .map(str::trim)
             .filter(|e| !e.is_empty() && e.len() <= 254),
         error_description: error_message.as_deref(),
+        affirm: affirm_for.is_some(),
+    });
+    let secure = state.secure_cookies();
+    let mut set_cookies = vec![cookies::set(
+        cookies::code_verifier(secure),
+        &verifier,
+        cookies::CODE_VERIFIER_MAX_AGE_SECS,
+        secure,
+    )];
+    set_cookies.push(match affirm_for {
+        Some(user) => cookies::set(
+            affirm::pending_cookie(secure),
+            &affirm::sign_pending(&state.state_key, now, &verifier, user),
+            affirm::PENDING_MAX_AGE_SECS,
+            secure,
+        ),
+        // A plain sign-in ends any affirmation left unfinished.
+        None => cookies::clear(affirm::pending_cookie(secure), secure),
     });
     Outcome {
         location,
-        set_cookies: vec![cookies::set(
-            cookies::code_verifier(state.secure_cookies()),
-            &verifier,
-            cookies::CODE_VERIFIER_MAX_AGE_SECS,
-            state.secure_cookies(),
-        )],
+        set_cookies,
     }
 }
 
@@ -100,6 +126,8 @@ pub enum CallbackError {
     MissingCode,
     #[error("code exchange failed: {0}")]
     Verify(#[from] CentralAuthError),
+    #[error("the affirmation came back as another user")]
+    AffirmedAnotherUser,
 }
 
 impl CallbackError {
@@ -112,6 +140,7 @@ impl CallbackError {
             Self::MissingCode => SignInFailure::MissingCode,
             Self::Verify(CentralAuthError::Api { .. }) => SignInFailure::VerifyRefused,
             Self::Verify(_) => SignInFailure::Unavailable,
+            Self::AffirmedAnotherUser => SignInFailure::AffirmedAnotherUser,
         }
     }
 
@@ -147,19 +176,22 @@ pub struct CallbackParams<'a> {
     pub error_description: Option<&'a str>,
 }
 
-/// Finishes a sign-in: checks state, trades the code, sets the session cookie.
+/// Finishes a sign-in: checks state, trades the code, asks who signed in,
+/// and sets the session cookie; an affirmation must bring back the user it
+/// was started for, else the session in place is kept.
 pub async fn complete_login(
     state: &AppState,
     headers: &HeaderMap,
+    peer: Option<IpAddr>,
     p: &CallbackParams<'_>,
     return_to: Option<&str>,
 ) -> Result<Outcome, CallbackError> {
+    let secure = state.secure_cookies();
     if p.error.is_some() || p.error_description.is_some() {
         let code = provider_code(p.error);
         // The text is CentralAuth's only if the state is one we issued to
         // the browser now bringing it back.
-        let verifier = cookies::read(headers, cookies::code_verifier(state.secure_cookies()))
-            .unwrap_or_default();
+        let verifier = cookies::read(headers, cookies::code_verifier(secure)).unwrap_or_default();
         let checked = signed_state::verify(&state.state_key, p.state, signed_state::now_unix())
             .and_then(|()| {
                 let issued = p.state.unwrap_or("");
@@ -181,13 +213,41 @@ pub async fn complete_login(
         .filter(|c| !c.is_empty())
         .ok_or(CallbackError::MissingCode)?;
     // Autologin hops arrive without our verifier; CentralAuth decides then.
-    let verifier =
-        cookies::read(headers, cookies::code_verifier(state.secure_cookies())).unwrap_or_default();
+    let verifier = cookies::read(headers, cookies::code_verifier(secure)).unwrap_or_default();
+    // Not `affirm=1` in the URL, which anyone can drop: our signed cookie.
+    let affirming = cookies::read(headers, affirm::pending_cookie(secure)).and_then(|v| {
+        affirm::read_pending(&state.state_key, &v, &verifier, signed_state::now_unix())
+    });
     let tokens = state
         .centralauth
         .verify(code, &callback_url(state), &verifier)
         .await?;
-    let secure = state.secure_cookies();
+    let client = client_ip::client_context(headers, peer, &state.config.trusted_proxies);
+    let user = state
+        .centralauth
+        .userinfo(&tokens.access_token, &client)
+        .await?;
+    if affirming
+        .as_ref()
+        .is_some_and(|expected| !expected.matches(&user.id, &user.email))
+    {
+        return Err(CallbackError::AffirmedAnotherUser);
+    }
+    if let Some(cache) = &state.session_cache {
+        cache.insert(
+            tokens.access_token.expose(),
+            &client,
+            user.clone(),
+            Instant::now(),
+        );
+    }
+    state
+        .hooks
+        .notify(AuthEvent::SignedIn {
+            user,
+            affirmed: affirming.is_some(),
+        })
+        .await;
     let max_age = cookies::access_token_max_age(tokens.expires_in, tokens.expires_at.as_deref());
     Ok(Outcome {
         location: state.return_url(return_to),
@@ -199,6 +259,7 @@ pub async fn complete_login(
                 secure,
             ),
             cookies::clear(cookies::code_verifier(secure), secure),
+            cookies::clear(affirm::pending_cookie(secure), secure),
         ],
     })
 }
@@ -250,12 +311,21 @@ async fn login(State(state): State<AppState>, headers: HeaderMap, Query(q): Para
         return_to.as_deref(),
         param(&q, "email"),
         error_message,
+        None,
     );
     redirect(StatusCode::FOUND, outcome)
 }
 
 /// `GET /api/auth/callback?return_to=&code=&state=` (or `&error=&error_description=`)
-async fn callback(State(state): State<AppState>, headers: HeaderMap, Query(q): Params) -> Response {
+async fn callback(
+    State(state): State<AppState>,
+    extensions: axum::http::Extensions,
+    headers: HeaderMap,
+    Query(q): Params,
+) -> Response {
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
     let params = CallbackParams {
         code: param(&q, "code"),
         state: param(&q, "state"),
@@ -263,7 +333,7 @@ async fn callback(State(state): State<AppState>, headers: HeaderMap, Query(q): P
         error_description: param(&q, "error_description"),
     };
     let return_to = param(&q, "return_to");
-    match complete_login(&state, &headers, &params, return_to).await {
+    match complete_login(&state, &headers, peer, &params, return_to).await {
         Ok(outcome) => redirect(StatusCode::SEE_OTHER, outcome),
         Err(err) => {
             // Display of every variant holds only checked codes or escaped text.
@@ -305,11 +375,16 @@ async fn callback(State(state): State<AppState>, headers: HeaderMap, Query(q): P
                     ("return_to", &state.return_url(return_to)),
                 ],
             );
+            // An affirmation that failed is over; the session stays.
+            let secure = state.secure_cookies();
+            let set_cookies = cookies::read(&headers, affirm::pending_cookie(secure))
+                .map(|_| vec![cookies::clear(affirm::pending_cookie(secure), secure)])
+                .unwrap_or_default();
             redirect(
                 StatusCode::SEE_OTHER,
                 Outcome {
                     location,
-                    set_cookies: vec![],
+                    set_cookies,
                 },
             )
         }

@@ -17,6 +17,7 @@ use super::{LoggedOut, LogoutError, EVERYWHERE_FAILED_MESSAGE};
 use crate::{
     auth::session::server::session_token,
     centralauth::CentralAuthError,
+    hooks::AuthEvent,
     reply::{append_cookies_to, finish, json_error, redirect, to_path, Outcome},
     rules::cookies,
     state::AppState,
@@ -86,12 +87,17 @@ pub async fn logout(
     };
     match outcome {
         Ok(()) => {
-            // A remembered answer must not outlive the logout on this server.
-            if let (Some(cache), Some(token)) = (
-                &state.session_cache,
-                session_token(headers, state.secure_cookies()),
-            ) {
-                cache.forget(token.expose());
+            if let Some(token) = session_token(headers, state.secure_cookies()) {
+                // A remembered answer must not outlive the logout on this
+                // server; it also says whose session this was.
+                let user = state
+                    .session_cache
+                    .as_ref()
+                    .and_then(|cache| cache.forget(token.expose()));
+                state
+                    .hooks
+                    .notify(AuthEvent::LoggedOut { everywhere, user })
+                    .await;
             }
             let redirect_to = state.return_url(return_to);
             let redirects = navigating || door == Door::Route;

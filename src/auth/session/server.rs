@@ -18,19 +18,14 @@ use axum::{
 use super::CurrentUser;
 use crate::{
     centralauth::{CentralAuthError, ClientContext, Secret, User},
+    hooks::AuthEvent,
     reply::{finish, json_error},
-    rules::{client_ip::client_ip, cookies},
+    rules::{client_ip, cookies},
     state::AppState,
 };
 
 fn client_context(state: &AppState, headers: &HeaderMap, peer: Option<IpAddr>) -> ClientContext {
-    ClientContext {
-        user_agent: headers
-            .get(http::header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
-        ip: client_ip(peer, headers, &state.config.trusted_proxies),
-    }
+    client_ip::client_context(headers, peer, &state.config.trusted_proxies)
 }
 
 /// The session token this request carries, if any: a value that cannot be
@@ -48,20 +43,33 @@ pub fn session_token(headers: &HeaderMap, secure: bool) -> Option<Secret> {
     }
 }
 
-pub struct UserLookup {
-    pub user: Option<CurrentUser>,
+pub struct UserLookup<U = CurrentUser> {
+    pub user: Option<U>,
     /// Set-Cookie values to send (the cleared session when CentralAuth said it is gone).
     pub set_cookies: Vec<String>,
 }
 
-/// Asks CentralAuth who the session belongs to. A session CentralAuth calls
-/// gone is logged out here too; an unreachable CentralAuth is an error, not
-/// a logout.
+/// Who the session belongs to, as the browser may see it.
 pub async fn current_user(
     state: &AppState,
     headers: &HeaderMap,
     peer: Option<IpAddr>,
 ) -> Result<UserLookup, CentralAuthError> {
+    let found = session_user(state, headers, peer).await?;
+    Ok(UserLookup {
+        user: found.user.map(|u| shown(u, state.secure_cookies())),
+        set_cookies: found.set_cookies,
+    })
+}
+
+/// Asks CentralAuth who the session belongs to (its whole answer, for the
+/// server). A session CentralAuth calls gone is logged out here too; an
+/// unreachable CentralAuth is an error, not a logout.
+pub async fn session_user(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<IpAddr>,
+) -> Result<UserLookup<User>, CentralAuthError> {
     let Some(token) = session_token(headers, state.secure_cookies()) else {
         return Ok(UserLookup {
             user: None,
@@ -72,7 +80,7 @@ pub async fn current_user(
     let cache = state.session_cache.as_ref();
     if let Some(user) = cache.and_then(|c| c.get(token.expose(), &client, Instant::now())) {
         return Ok(UserLookup {
-            user: Some(shown(user, state.secure_cookies())),
+            user: Some(user),
             set_cookies: vec![],
         });
     }
@@ -82,13 +90,14 @@ pub async fn current_user(
                 c.insert(token.expose(), &client, user.clone(), Instant::now());
             }
             Ok(UserLookup {
-                user: Some(shown(user, state.secure_cookies())),
+                user: Some(user),
                 set_cookies: vec![],
             })
         }
         Err(e) if e.session_gone() => {
-            if let Some(c) = cache {
-                c.forget(token.expose());
+            let user = cache.and_then(|c| c.forget(token.expose()));
+            if e.session_ended() {
+                state.hooks.notify(AuthEvent::SessionGone { user }).await;
             }
             // Debug, not info: anyone can send a made-up cookie, and a line
             // per such request would let them fill the disk.

@@ -3,6 +3,7 @@
 
 pub mod processes;
 pub mod recorder;
+pub mod signin;
 
 use std::{
     collections::HashMap,
@@ -13,6 +14,7 @@ use std::{
 use crate::app::{
     config::Config,
     dev_centralauth::{DevProvider, DevProviderConfig, Fault, DEV_ORGANIZATION_ID, DEV_SECRET},
+    hooks::Hooks,
     server, state,
 };
 use axum::{
@@ -74,6 +76,20 @@ pub async fn harness_serving(
     extra: &[(&'static str, &str)],
     site_root: Option<&str>,
 ) -> Harness {
+    harness_full(app_origin, extra, site_root, Hooks::default()).await
+}
+
+/// The app with its own hooks (see `src/hooks.rs`).
+pub async fn harness_with_hooks(extra: &[(&'static str, &str)], hooks: Hooks) -> Harness {
+    harness_full(APP, extra, None, hooks).await
+}
+
+async fn harness_full(
+    app_origin: &str,
+    extra: &[(&'static str, &str)],
+    site_root: Option<&str>,
+    hooks: Hooks,
+) -> Harness {
     let (provider, base) = start_provider_for(app_origin, false).await;
     let mut vars: HashMap<&str, String> = HashMap::from([
         ("APP_ORIGIN", app_origin.to_string()),
@@ -91,7 +107,7 @@ pub async fn harness_serving(
         None => options.build(),
     };
     let config = Config::from_lookup(options, |k| vars.get(k).cloned()).unwrap();
-    let state = state::build_state(config.clone()).unwrap();
+    let state = state::build_state_with_hooks(config.clone(), hooks).unwrap();
     Harness {
         app: server::router(state),
         provider,
