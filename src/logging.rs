@@ -60,3 +60,18 @@ where
 pub fn init_tracing(format: LogFormat) {
     let _ = subscriber(format, default_filter(), std::io::stdout).try_init();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_format_is_text_or_json_and_nothing_else() {
+        assert_eq!(LogFormat::parse(None), Ok(LogFormat::Text));
+        assert_eq!(LogFormat::parse(Some(" Text ")), Ok(LogFormat::Text));
+        assert_eq!(LogFormat::parse(Some("JSON")), Ok(LogFormat::Json));
+        for bad in ["", "yaml", "json,text", "jsonl"] {
+            assert!(LogFormat::parse(Some(bad)).is_err(), "{bad:?}");
+        }
+    }
+}

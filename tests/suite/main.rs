@@ -18,5 +18,6 @@ mod dev_provider_memory;
 mod dotenv;
 mod edge;
 mod hardening;
+mod operations;
 mod session_cache;
 mod slow_clients;

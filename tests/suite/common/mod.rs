@@ -161,6 +161,16 @@ impl Harness {
             .count()
     }
 
+    /// The provider's base URL, as the app is configured with it.
+    pub fn provider_base(&self) -> String {
+        match &self.config.provider {
+            crate::app::config::ProviderMode::Remote { base_url, .. } => {
+                base_url.as_str().trim_end_matches('/').to_string()
+            }
+            _ => unreachable!("the harness configures credentials"),
+        }
+    }
+
     pub fn logout_calls(&self) -> usize {
         self.calls_to("logout")
     }
