@@ -53,7 +53,8 @@ function appServer(addr: string, env: Record<string, string>) {
     command: serverBin,
     // Not the checkout: a developer's .env there must not reach the test servers.
     cwd: serverDir,
-    url: `http://${addr}/`,
+    // Traffic only once the app says it is ready (CentralAuth answers).
+    url: `http://${addr}/readyz`,
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: "pipe" as const,

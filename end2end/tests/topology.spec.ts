@@ -93,6 +93,20 @@ test.describe("production topology: nginx (TLS) in front of two replicas", () =>
     expect(PROXY_PEER).not.toBe("127.0.0.1");
   });
 
+  test("readiness through the proxy, and nginx's request id in the app's answer", async ({ request }) => {
+    for (const replica of ["1", "2"]) {
+      const ready = await request.get(`${PROXY}/readyz`, { headers: { "x-e2e-replica": replica } });
+      expect(ready.status()).toBe(200);
+      expect(await ready.json()).toEqual({ status: "ready" });
+      // nginx is a trusted proxy: the app files the request under nginx's id.
+      const nginxId = ready.headers()["x-e2e-nginx-request-id"];
+      expect(nginxId).toMatch(/^[0-9a-f]{32}$/);
+      expect(ready.headers()["x-request-id"]).toBe(nginxId);
+    }
+    const health = await request.get(`${PROXY}/healthz`);
+    expect(await health.json()).toEqual({ status: "ok" });
+  });
+
   test("log out of this app only, through the proxy: signed out here, CentralAuth session kept", async ({ page, context }) => {
     const { app } = await signInAcrossReplicas(page, uniqueEmail("proxy-local"));
     await pinTo(page, 1);

@@ -48,6 +48,11 @@ export class ProviderHooks {
     expect((await this.request.delete(`${this.hooks}/faults`)).ok()).toBeTruthy();
   }
 
+  /** Every session as if created (and affirmed) `seconds` earlier. */
+  async age(seconds: number): Promise<void> {
+    expect((await this.request.post(`${this.hooks}/age`, { data: { seconds } })).ok()).toBeTruthy();
+  }
+
   async calls(endpoint?: Call["endpoint"]): Promise<Call[]> {
     const res = await this.request.get(`${this.hooks}/calls`);
     const all = (await res.json()) as Call[];
