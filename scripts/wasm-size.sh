@@ -11,7 +11,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 WASM_GZIP_GOAL=285000
-WASM_GZIP_CEILING=268000
+WASM_GZIP_CEILING=275000
 [ "$WASM_GZIP_CEILING" -le "$WASM_GZIP_GOAL" ] ||
   { echo "wasm-size.sh: the ceiling ($WASM_GZIP_CEILING) may not exceed the goal ($WASM_GZIP_GOAL)" >&2; exit 1; }
 if [ "${1:-}" = "--build" ]; then

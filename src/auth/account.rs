@@ -33,7 +33,7 @@ pub fn AccountPage() -> impl IntoView {
                                         <dd>{user.id.clone()}</dd>
                                     </dl>
                                 </section>
-                                <SessionDetailsPanel />
+                                <SessionDetailsPanel details=user.session_details.clone() />
                                 <LogoutButton />
                             }
                                 .into_any()

@@ -1,6 +1,7 @@
 //! Affirmation through the real router and the development provider: the
 //! route, the provider asking even with a live session, the callback
-//! accepting only the same user, and the session details that need it.
+//! accepting only the same user, and the session details that need it
+//! (in the session's answer to the app's own page, only when fresh).
 
 use std::time::Duration;
 
@@ -11,8 +12,10 @@ use axum::{
 
 use crate::common::{self, signin::Visitor, Harness, APP};
 
+/// The session's answer to the app's own page (`get_user`): its
+/// `session_details`, `null` while hidden.
 async fn session_details(h: &Harness, v: &Visitor) -> serde_json::Value {
-    let req = Request::post("/api/auth/fn/session_details")
+    let req = Request::post("/api/auth/fn/user")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "application/json")
         .header(header::ORIGIN, APP)
@@ -24,7 +27,8 @@ async fn session_details(h: &Harness, v: &Visitor) -> serde_json::Value {
         .unwrap();
     let r = h.send(req).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    serde_json::from_str(&r.body).unwrap()
+    let user: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    user["session_details"].clone()
 }
 
 /// A session older than the demonstration's five minutes.
@@ -38,10 +42,7 @@ async fn affirming_as_the_same_user_refreshes_the_session_and_shows_the_details(
     let h = common::harness().await;
     let mut v = Visitor::new();
     stale_session(&h, &mut v).await;
-    assert_eq!(
-        session_details(&h, &v).await,
-        serde_json::json!("NeedsAffirmation")
-    );
+    assert_eq!(session_details(&h, &v).await, serde_json::Value::Null);
     let before = v.app["access_token"].clone();
 
     let to_provider = v.get(&h, "/api/auth/affirm?return_to=%2Faccount").await;
@@ -63,10 +64,14 @@ async fn affirming_as_the_same_user_refreshes_the_session_and_shows_the_details(
     );
 
     let details = session_details(&h, &v).await;
-    let me: serde_json::Value =
-        serde_json::from_str(&v.get(&h, "/api/auth/user").await.body).unwrap();
-    assert_eq!(details["Shown"]["user_id"], me["id"], "{details}");
-    assert!(details["Shown"]["affirmed_at"].is_string(), "{details}");
+    assert!(details["affirmed_at"].is_string(), "{details}");
+    assert_eq!(details["verified"], true, "{details}");
+    // Only this app's page gets them, not the NPM-style JSON route.
+    let plain = v.get(&h, "/api/auth/user").await.body;
+    assert!(
+        plain.contains("ada@example.com") && !plain.contains("session_details"),
+        "{plain}"
+    );
 }
 
 #[tokio::test]
@@ -89,10 +94,7 @@ async fn an_affirmation_that_comes_back_as_another_user_changes_nothing() {
     // Still signed in as before, with the same token, and not affirmed.
     assert_eq!(v.app["access_token"], before);
     assert!(!v.app.contains_key("affirm_pending"));
-    assert_eq!(
-        session_details(&h, &v).await,
-        serde_json::json!("NeedsAffirmation")
-    );
+    assert_eq!(session_details(&h, &v).await, serde_json::Value::Null);
     let r = v.get(&h, "/api/auth/user").await;
     assert!(r.body.contains("ada@example.com"), "{}", r.body);
 }
@@ -125,8 +127,5 @@ async fn signed_out_the_affirm_route_is_a_sign_in_and_the_details_say_so() {
     assert!(!login.contains("affirm=1"), "{login}");
     assert!(!v.app.contains_key("affirm_pending"));
     v.app.insert("access_token".into(), "not-a-token".into());
-    assert_eq!(
-        session_details(&h, &v).await,
-        serde_json::json!("SignedOut")
-    );
+    assert_eq!(session_details(&h, &v).await, serde_json::Value::Null);
 }

@@ -22,4 +22,18 @@ pub struct CurrentUser {
     pub id: String,
     pub email: String,
     pub avatar_url: Option<String>,
+    /// The session details (label, value), present only within
+    /// `affirm::FRESH_FOR_SECS` of an affirmation: decided by the server on
+    /// every check (`auth::affirm`). Not sent by `GET /api/auth/user`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_details: Option<SessionDetails>,
+}
+
+/// What `/account` reveals after a fresh affirmation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionDetails {
+    pub verified: bool,
+    pub created: String,
+    pub last_login: String,
+    pub affirmed_at: String,
 }

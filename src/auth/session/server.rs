@@ -15,12 +15,12 @@ use axum::{
     Json, Router,
 };
 
-use super::CurrentUser;
+use super::{CurrentUser, SessionDetails};
 use crate::{
     centralauth::{CentralAuthError, ClientContext, Secret, User},
     hooks::AuthEvent,
     reply::{finish, json_error},
-    rules::{client_ip, cookies},
+    rules::{affirm, client_ip, cookies},
     state::AppState,
 };
 
@@ -125,11 +125,25 @@ pub async fn session_user(
 /// refuses it.
 fn shown(user: User, secure: bool) -> CurrentUser {
     CurrentUser {
-        id: user.id,
-        email: user.email,
+        session_details: affirm::affirmed_within(
+            user.affirmation_date.as_deref(),
+            crate::auth::affirm::FRESH_FOR_SECS,
+            crate::rules::state::now_unix(),
+        )
+        .then(|| {
+            let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "–".into());
+            SessionDetails {
+                verified: user.verified,
+                created: or_dash(&user.created),
+                last_login: or_dash(&user.last_login),
+                affirmed_at: or_dash(&user.affirmation_date),
+            }
+        }),
         avatar_url: user
             .gravatar
             .filter(|g| g.starts_with("https://") || (!secure && g.starts_with("http://"))),
+        id: user.id,
+        email: user.email,
     }
 }
 
@@ -147,7 +161,14 @@ async fn user(
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
     match current_user(&state, &headers, peer).await {
-        Ok(lookup) => finish(Json(lookup.user).into_response(), None, lookup.set_cookies),
+        // The session details are for this app's own page only.
+        Ok(lookup) => {
+            let user = lookup.user.map(|u| CurrentUser {
+                session_details: None,
+                ..u
+            });
+            finish(Json(user).into_response(), None, lookup.set_cookies)
+        }
         Err(e) => json_error(
             StatusCode::BAD_GATEWAY,
             "centralAuthUnavailable",
