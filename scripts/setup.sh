@@ -2,7 +2,7 @@
 # Installs, pinned, only what is missing. Safe to run again: it then only confirms.
 #   scripts/setup.sh run    tools to build and run the app (cargo leptos watch)
 #   scripts/setup.sh test   the above plus wasm-opt, Chromium, Firefox, WebKitGTK, Xvfb, nginx,
-#                           openssl and the end2end npm packages
+#                           openssl, podman, debootstrap and the end2end npm packages
 #   scripts/setup.sh lock   only the project's own names in Cargo.lock (both modes do it first)
 # Everything comes from crates.io, the npm registry or Debian; nothing else is downloaded.
 set -euo pipefail
@@ -159,6 +159,15 @@ if command -v Xvfb >/dev/null; then
 else
   apt_install xvfb
   command -v Xvfb >/dev/null || fail "the Debian package xvfb did not provide Xvfb"
+fi
+
+# The container image step (scripts/container.sh): podman builds it with
+# chroot isolation, debootstrap makes its Debian base (no registry here).
+if command -v podman >/dev/null && command -v debootstrap >/dev/null; then
+  say "ok: podman, debootstrap"
+else
+  apt_install podman debootstrap
+  command -v podman >/dev/null || fail "the Debian package podman did not provide podman"
 fi
 
 # The production-topology suite: nginx terminates TLS with a certificate

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up what is missing, then runs every check: fmt, the house rules, clippy
 # (server and wasm), the Rust tests, the template, the release build and its
-# size, and the browser suites against the release build: Playwright in
-# Chromium, the core flows in Firefox and WebKit.
+# size, the container image (scripts/container.sh), and the browser suites
+# against the release build: Playwright in Chromium, the core flows in
+# Firefox and WebKit.
 # Exits non-zero if anything fails.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -63,6 +64,9 @@ if grep -a -l -e "dev-secret-not-for-production" -e "$APP_NAME/state/v1" target/
   exit 1
 fi
 echo "ok"
+
+step "container image: built, refused without credentials, started, signed in and out"
+"$ROOT/scripts/container.sh"
 
 step "Browsers: Chromium, Firefox, WebKit (release build)"
 # Playwright starts app A on 3000 and app B on 3002 itself, and the

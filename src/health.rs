@@ -37,3 +37,41 @@ fn answer(status: StatusCode, word: &'static str) -> Response {
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
+
+/// `<binary> healthcheck`: asks this server's own `/readyz` (at
+/// `LEPTOS_SITE_ADDR`, an unspecified address read as loopback) and exits 0
+/// when it is ready, 1 otherwise: a container's `HEALTHCHECK`, which needs
+/// no curl in the image.
+pub async fn check_command() -> std::process::ExitCode {
+    let addr = std::env::var("LEPTOS_SITE_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into());
+    let Ok(mut addr) = addr.parse::<std::net::SocketAddr>() else {
+        eprintln!("healthcheck: LEPTOS_SITE_ADDR is malformed: expected host:port");
+        return std::process::ExitCode::from(2);
+    };
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    let ready = async {
+        let res = reqwest::Client::new()
+            .get(format!("http://{addr}/readyz"))
+            .timeout(std::time::Duration::from_secs(5))
+            .send()
+            .await?;
+        Ok::<_, reqwest::Error>(res.status() == StatusCode::OK)
+    };
+    match ready.await {
+        Ok(true) => std::process::ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("healthcheck: not ready");
+            std::process::ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("healthcheck: {addr} did not answer: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -20,7 +20,11 @@ use crate::{
 
 /// The app binary: `.env` and the variables read, then served until stopped.
 /// A configuration error stops start-up with exit code 2, naming the variable.
+/// `healthcheck` as the first argument asks a running server instead.
 pub async fn main() -> std::process::ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("healthcheck") {
+        return crate::health::check_command().await;
+    }
     let config = match crate::config::load_dotenv().and_then(|_| Config::from_env()) {
         Ok(config) => config,
         Err(err) => {

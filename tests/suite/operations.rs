@@ -341,3 +341,36 @@ fn the_server_writes_json_lines_with_log_format_json_and_refuses_an_unknown_form
         assert!(v["level"].is_string() && v["message"].is_string(), "{line}");
     }
 }
+
+#[test]
+fn the_healthcheck_command_exits_0_only_when_the_server_is_ready() {
+    use std::process::Command;
+    let check = |port: u16| {
+        Command::new(crate::app::BIN)
+            .arg("healthcheck")
+            .env_clear()
+            .env("LEPTOS_SITE_ADDR", format!("0.0.0.0:{port}"))
+            .output()
+            .unwrap()
+    };
+    let closed = common::processes::free_port();
+    let out = check(closed);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let port = common::processes::free_port();
+    let state = common::processes::temp_state("healthcheck");
+    let _server = common::processes::app(port, &state);
+    let out = check(port);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(state.parent().unwrap());
+}
