@@ -4,13 +4,10 @@
 //! request makes Leptos spawn), and the response says it in `X-Request-Id`,
 //! so a user's report or a proxy's log line leads to the server's lines.
 
-use std::{
-    net::{IpAddr, SocketAddr},
-    sync::Arc,
-};
+use std::{net::IpAddr, sync::Arc};
 
 use axum::{
-    extract::{ConnectInfo, Request, State},
+    extract::{Request, State},
     http::{HeaderName, HeaderValue},
     middleware::Next,
     response::Response,
@@ -57,10 +54,7 @@ pub fn choose(peer: Option<IpAddr>, headers: &http::HeaderMap, trusted: &[IpAddr
 /// The outermost layer: the id, the span every line of the request is
 /// logged in, and the response header.
 pub async fn layer(State(trusted): State<Arc<[IpAddr]>>, mut req: Request, next: Next) -> Response {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+    let peer = crate::rules::client_ip::peer(req.extensions());
     let id = choose(peer, req.headers(), &trusted);
     req.extensions_mut().insert(RequestId(id.clone()));
     // At error level so that no RUST_LOG setting that keeps a line drops

@@ -36,6 +36,13 @@ pub fn client_ip(
     )
 }
 
+/// The TCP peer's address, as the listener recorded it in the request.
+pub fn peer(extensions: &http::Extensions) -> Option<IpAddr> {
+    extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
 /// What CentralAuth's hijack protection compares: the browser's agent and
 /// address, as this request shows them.
 pub fn client_context(

@@ -2,10 +2,10 @@
 //! CentralAuth's NPM library names for it) and [`require_affirmed`], the
 //! check a server function makes before a sensitive action.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use axum::{
-    extract::{ConnectInfo, Query, State},
+    extract::{Query, State},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
@@ -32,9 +32,7 @@ async fn affirm_route(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    let peer = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+    let peer = crate::rules::client_ip::peer(&extensions);
     let return_to = param(&q, "return_to");
     match session_user(&state, &headers, peer).await {
         Ok(found) => {

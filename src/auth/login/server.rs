@@ -3,13 +3,10 @@
 //! exchange, who signed in, and for an affirmation whether it is the same
 //! user), with the steps they run.
 
-use std::{
-    net::{IpAddr, SocketAddr},
-    time::Instant,
-};
+use std::{net::IpAddr, time::Instant};
 
 use axum::{
-    extract::{ConnectInfo, Query, State},
+    extract::{Query, State},
     http::{header, HeaderMap, StatusCode},
     response::Response,
     routing::get,
@@ -323,9 +320,7 @@ async fn callback(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    let peer = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+    let peer = crate::rules::client_ip::peer(&extensions);
     let params = CallbackParams {
         code: param(&q, "code"),
         state: param(&q, "state"),

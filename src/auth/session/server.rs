@@ -2,13 +2,10 @@
 //! the client's address and agent), who the session belongs to, asked of
 //! CentralAuth, and `GET /api/auth/user` for callers without Leptos.
 
-use std::{
-    net::{IpAddr, SocketAddr},
-    time::Instant,
-};
+use std::{net::IpAddr, time::Instant};
 
 use axum::{
-    extract::{ConnectInfo, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
@@ -157,9 +154,7 @@ async fn user(
     extensions: axum::http::Extensions,
     headers: HeaderMap,
 ) -> Response {
-    let peer = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+    let peer = crate::rules::client_ip::peer(&extensions);
     match current_user(&state, &headers, peer).await {
         // The session details are for this app's own page only.
         Ok(lookup) => {

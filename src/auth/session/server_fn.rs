@@ -16,15 +16,9 @@ pub async fn development_provider_active() -> Result<bool, ServerFnError> {
 /// CentralAuth says the session is gone.
 #[server(prefix = "/api/auth/fn", endpoint = "user")]
 pub async fn get_user() -> Result<Option<CurrentUser>, ServerFnError> {
-    use axum::extract::ConnectInfo;
-    use std::net::SocketAddr;
-
     let (state, parts) = crate::state::request_context()?;
     let response = use_context::<leptos_axum::ResponseOptions>().unwrap_or_default();
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+    let peer = crate::rules::client_ip::peer(&parts.extensions);
     let lookup = super::server::current_user(&state, &parts.headers, peer)
         .await
         .map_err(|_| {
