@@ -11,7 +11,14 @@
 //! [`AuditLog`], writes one line per event (target `app::audit`). Replace it
 //! in `build_state` (`src/state.rs`) with yours, or call it from yours.
 
-use std::{future::Future, pin::Pin, sync::Arc, time::Duration};
+use std::{
+    future::Future,
+    panic::AssertUnwindSafe,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll, Waker},
+    time::Duration,
+};
 
 use tracing::Instrument;
 
@@ -75,12 +82,26 @@ impl Hooks {
         }
     }
 
-    /// Runs the hook for `event`, in a task of its own (a panic stays
-    /// there), in the request's log span, waiting at most `wait`.
+    /// Runs the hook for `event` in the request's log span, waiting at most
+    /// `wait`. A hook that finishes at once (the audit line) is done inline;
+    /// one that has to wait goes on in a task of its own, so the answer is
+    /// not held up past the bound. A panic is caught either way.
     pub async fn notify(&self, event: AuthEvent) {
         let name = event.name();
-        let task = tokio::spawn(self.handler.on_event(event).in_current_span());
-        match tokio::time::timeout(self.wait, task).await {
+        let first = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let mut hook = Box::pin(self.handler.on_event(event).in_current_span());
+            let mut cx = Context::from_waker(Waker::noop());
+            let poll = hook.as_mut().poll(&mut cx);
+            (hook, poll)
+        }));
+        let outcome = match first {
+            Ok((_, Poll::Ready(result))) => Ok(Ok(result)),
+            Ok((hook, Poll::Pending)) => tokio::time::timeout(self.wait, tokio::spawn(hook))
+                .await
+                .map(|joined| joined.map_err(|_| ())),
+            Err(_) => Ok(Err(())),
+        };
+        match outcome {
             Ok(Ok(Ok(()))) => {}
             Ok(Ok(Err(e))) => {
                 tracing::warn!(
@@ -89,7 +110,7 @@ impl Hooks {
                     log_safe(&e.to_string(), 300)
                 )
             }
-            Ok(Err(_panicked)) => tracing::error!(event = name, "auth hook panicked"),
+            Ok(Err(())) => tracing::error!(event = name, "auth hook panicked"),
             Err(_) => tracing::warn!(
                 event = name,
                 wait_ms = self.wait.as_millis() as u64,

@@ -33,10 +33,7 @@ pub fn well_formed(raw: &str) -> bool {
 
 /// 128 random bits, in hex.
 pub fn generate() -> String {
-    rand::random::<[u8; 16]>()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:032x}", rand::random::<u128>())
 }
 
 /// The id for a request from `peer`: the proxy's, if the peer is a trusted

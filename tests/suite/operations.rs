@@ -374,3 +374,32 @@ fn the_healthcheck_command_exits_0_only_when_the_server_is_ready() {
     );
     let _ = std::fs::remove_dir_all(state.parent().unwrap());
 }
+
+/// Panics when called, before its future is ever polled or inside it.
+struct Panicking {
+    inside: bool,
+}
+
+impl AuthHooks for Panicking {
+    fn on_event(&self, _event: AuthEvent) -> HookFuture {
+        if !self.inside {
+            panic!("a hook that panics at once");
+        }
+        Box::pin(async { panic!("a hook that panics when polled") })
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_hook_is_logged_and_the_logout_still_answers() {
+    let h =
+        common::harness_with_hooks(&[], Hooks::new(Panicking { inside: true }, Hooks::WAIT)).await;
+    let (_, token) = h.provider.create_session("ada@example.com");
+    let logs = LogCapture::start(tracing::Level::WARN);
+    let r = h.send(logout(&token, false)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(
+        logs.text().contains("auth hook panicked"),
+        "{}",
+        logs.text()
+    );
+}
