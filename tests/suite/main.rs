@@ -18,6 +18,7 @@ mod dev_provider_memory;
 mod dotenv;
 mod edge;
 mod hardening;
+mod hooks;
 mod operations;
 mod session_cache;
 mod slow_clients;

@@ -115,6 +115,16 @@ async fn harness_full(
     }
 }
 
+/// `POST /api/auth/logout` from the app's own page, with a session.
+pub fn form_logout(token: &str, everywhere: bool) -> Request<Body> {
+    Request::post("/api/auth/logout")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, APP)
+        .header(header::COOKIE, format!("access_token={token}"))
+        .body(Body::from(if everywhere { "everywhere=true" } else { "" }))
+        .unwrap()
+}
+
 pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
