@@ -13,7 +13,7 @@ use axum::{
 };
 
 use crate::app::logging::{subscriber, LogFormat};
-use crate::common::{self, form_logout as logout, APP};
+use crate::common::{self, form_logout as logout, Writer, APP};
 
 #[tokio::test]
 async fn healthz_answers_alone_and_readyz_says_ready_without_details() {
@@ -43,7 +43,7 @@ async fn a_request_id_from_a_trusted_proxy_is_kept_echoed_and_on_every_line() {
     let sink = buf.clone();
     let filter = tracing_subscriber::EnvFilter::new("debug");
     let _guard = tracing::subscriber::set_default(subscriber(LogFormat::Json, filter, move || {
-        Sink(sink.clone())
+        Writer(sink.clone())
     }));
     let (_, token) = h.provider.create_session("ada@example.com");
     for (peer, sent) in [
@@ -91,18 +91,6 @@ async fn a_request_id_from_a_trusted_proxy_is_kept_echoed_and_on_every_line() {
         "a line without an id: {text}"
     );
     assert!(!text.contains(&token), "a token in the logs");
-}
-
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Sink {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(data);
-        Ok(data.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 #[tokio::test]

@@ -231,7 +231,8 @@ impl LogCapture {
     }
 }
 
-struct Writer(Arc<Mutex<Vec<u8>>>);
+/// An in-memory log sink, for a subscriber's writer.
+pub struct Writer(pub Arc<Mutex<Vec<u8>>>);
 
 impl std::io::Write for Writer {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
